@@ -1,0 +1,40 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// One target per pipeline stage; dependencies point one way:
+// ShardQLBase ← SQLSyntax ← … ← shardql, and ShardQLBase ← SQLiteCore (the only target importing the C API).
+let package = Package(
+    name: "ShardQL",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "shardql", targets: ["shardql"]),
+        .library(name: "SQLSyntax", targets: ["SQLSyntax"]),
+        .library(name: "SQLiteCore", targets: ["SQLiteCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(name: "ShardQLBase"),
+        .target(name: "SQLiteCore", dependencies: ["CSQLite", "ShardQLBase"]),
+        .target(name: "SQLSyntax", dependencies: ["ShardQLBase"]),
+        // Reads sqllogictest files; no dependencies, so any stage's tests (and a runner) can use it.
+        .target(name: "SQLLogicTest"),
+        .executableTarget(
+            name: "shardql",
+            dependencies: [
+                "ShardQLBase", "SQLSyntax", "SQLiteCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ShardQLBaseTests", dependencies: ["ShardQLBase"]),
+        .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore"]),
+        .testTarget(name: "SQLSyntaxTests", dependencies: ["SQLSyntax", "ShardQLBase", "SQLLogicTest"]),
+        .testTarget(name: "SQLLogicTestTests", dependencies: ["SQLLogicTest"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,89 @@
+/// The one error type ShardQL throws.
+///
+/// It carries a stable, extensible ``Code``, a human-readable message, the position in the SQL text
+/// when the error is about the text, SQLite's result code when SQLite reported it, and an optional
+/// underlying cause.
+///
+/// ```swift
+/// do { _ = try SQLParser.parse("SELECT * FORM t") }
+/// catch let error as ShardQLError {
+///     print(error)  // syntax error at line 1, column 10: expected end of statement, found 'FORM'
+/// }
+/// ```
+public struct ShardQLError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure this is. Compare codes, never messages.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Wrapped: String, Hashable, Sendable {
+            case syntaxError = "syntax error"
+            case tooComplex = "statement too complex"
+            case sqlite = "sqlite error"
+            case invalidArgument = "invalid argument"
+            case io = "i/o error"
+            case cancelled = "cancelled"
+            case unsupported = "unsupported"
+            case internalError = "internal error"
+        }
+
+        private let wrapped: Wrapped
+        private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
+
+        /// The SQL text does not follow the grammar.
+        public static let syntaxError = Code(.syntaxError)
+        /// The SQL text is grammatical but exceeds a nesting or size limit.
+        public static let tooComplex = Code(.tooComplex)
+        /// SQLite reported an error; see ``ShardQLError/sqliteResultCode``.
+        public static let sqlite = Code(.sqlite)
+        /// A caller passed a value ShardQL cannot use.
+        public static let invalidArgument = Code(.invalidArgument)
+        /// Reading or writing a file failed.
+        public static let io = Code(.io)
+        /// The operation was cancelled or interrupted.
+        public static let cancelled = Code(.cancelled)
+        /// The statement is valid SQL that ShardQL does not support (yet).
+        public static let unsupported = Code(.unsupported)
+        /// A broken invariant inside ShardQL: always a bug.
+        public static let internalError = Code(.internalError)
+
+        public var description: String { wrapped.rawValue }
+    }
+
+    public var code: Code
+    public var message: String
+    /// Where in the SQL text the error is, when it is about the text.
+    public var location: SourceLocation?
+    /// SQLite's extended result code, when SQLite reported the error.
+    public var sqliteResultCode: Int32?
+    /// The underlying error, if any.
+    public var cause: (any Error & Sendable)?
+
+    public init(
+        _ code: Code,
+        _ message: String,
+        location: SourceLocation? = nil,
+        sqliteResultCode: Int32? = nil,
+        cause: (any Error & Sendable)? = nil
+    ) {
+        self.code = code
+        self.message = message
+        self.location = location
+        self.sqliteResultCode = sqliteResultCode
+        self.cause = cause
+    }
+
+    /// `syntax error at line 1, column 17: expected FROM, found 'FORM'`; SQLite's errors read as
+    /// SQLite's own message (`UNIQUE constraint failed: t.a`), like the `sqlite3` shell prints them.
+    public var description: String {
+        var text: String
+        if code == .sqlite {
+            text = message
+        } else if let location {
+            text = "\(code) at \(location): \(message)"
+        } else {
+            text = "\(code): \(message)"
+        }
+        if let cause {
+            text += " (caused by: \(cause))"
+        }
+        return text
+    }
+}

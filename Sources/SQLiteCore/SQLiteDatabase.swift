@@ -32,7 +32,9 @@ public actor SQLiteDatabase {
     public nonisolated let path: String
 
     /// Runs the actor on its dispatch queue.
-
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        executor.asUnownedSerialExecutor()
+    }
 
     /// Opens the database at `path` on a new serial queue; see
     /// ``SQLiteConnection/init(path:configuration:)``.

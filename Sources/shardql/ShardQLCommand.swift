@@ -1,7 +1,71 @@
 import ArgumentParser
+import ShardQLBase
 
+/// `shardql [--data DIR] [-c SQL] [--mode M] [FILE]`: runs SQL in batch, like `sqlite3`.
+///
+/// Until the embedded engine lands, statements run on one unsharded SQLite file in the data
+/// directory (`DIR/main.sqlite`), through ShardQL's own parser and printer.
 @main
 struct ShardQLCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "shardql")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "shardql",
+        abstract: "ShardQL: SQL over SQLite shards.",
+        discussion: """
+            Runs the SQL given with -c, else the SQL in FILE, else the SQL read from standard input, \
+            statement by statement like the sqlite3 shell: each error is reported on stderr, and the \
+            exit status is non-zero if any statement failed.
+            """,
+        version: ShardQLVersion.current
+    )
+
+    @Option(name: .long, help: "The local cluster directory.")
+    var data: String = "./shardql-data"
+
+    @Option(name: .customShort("c"), help: "Run this SQL and exit.")
+    var command: String?
+
+    @Option(name: .long, help: "Output mode: \(OutputMode.allValueStrings.joined(separator: ", ")).")
+    var mode: OutputMode = .list
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "Print a header row with the column names.")
+    var header: Bool = false
+
+    @Option(name: .long, help: "Text to print for NULL.")
+    var nullValue: String = ""
+
+    @Flag(name: .long, help: "Stop at the first error.")
+    var bail: Bool = false
+
+    @Argument(help: "A file of SQL to run (default: standard input).")
+    var file: String?
+
+    func run() throws {
+        let source: String
+        if let command {
+            source = command
+        } else if let file {
+            guard let contents = readFile(file) else {
+                printError("Error: cannot read '\(file)'")
+                throw ExitCode.failure
+            }
+            source = contents
+        } else {
+            source = readStandardInput()
+        }
+        let output = ResultWriter(mode: mode, showsHeader: header, nullValue: nullValue)
+        let runner: BatchRunner
+        do {
+            runner = try BatchRunner(dataDirectory: data, output: output)
+        } catch {
+            printError("Error: \(error)")
+            throw ExitCode.failure
+        }
+        let failures = runner.run(script: source, bail: bail)
+        output.flush()
+        if failures > 0 { throw ExitCode.failure }
+    }
+}
+
+enum ShardQLVersion {
+    static let current = "0.1.0"
 }

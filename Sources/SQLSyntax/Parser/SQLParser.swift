@@ -5,12 +5,19 @@ public struct ParseOptions: Sendable, Hashable {
     /// Record each node's source range. Off, every range is ``SourceRange/synthesized``, so two
     /// parses of differently formatted text compare equal when they mean the same.
     public var recordsSourceRanges: Bool
-    /// The deepest expression tree or statement nesting accepted (SQLite's `SQLITE_MAX_EXPR_DEPTH`).
+    /// The highest expression tree accepted (SQLite's `SQLITE_MAX_EXPR_DEPTH`): `1 + 1 + … + 1`
+    /// with more terms is refused, which bounds every later recursive walk over a tree.
     public var maxDepth: Int
+    /// The deepest nesting of parentheses, prefix operators, subqueries and parenthesized joins
+    /// accepted. SQLite's own parser stack refuses roughly 100 nested parentheses and 20 nested
+    /// subqueries; 200 keeps every statement SQLite accepts while bounding the parser's recursion
+    /// well inside a thread's stack.
+    public var maxNesting: Int
 
-    public init(recordsSourceRanges: Bool = true, maxDepth: Int = 1000) {
+    public init(recordsSourceRanges: Bool = true, maxDepth: Int = 1000, maxNesting: Int = 200) {
         self.recordsSourceRanges = recordsSourceRanges
         self.maxDepth = maxDepth
+        self.maxNesting = maxNesting
     }
 }
 
@@ -170,8 +177,8 @@ struct Parser {
     /// Enters one level of recursion; every caller pairs it with `leave()`.
     mutating func enter() throws(ShardQLError) {
         depth += 1
-        if depth > options.maxDepth {
-            throw error(.tooComplex, "nesting too deep (maximum depth \(options.maxDepth))", at: current)
+        if depth > options.maxNesting {
+            throw error(.tooComplex, "too many levels of nesting (maximum \(options.maxNesting))", at: current)
         }
     }
 

@@ -57,7 +57,7 @@ extension SQLWriter {
     /// `name [type] constraint…`
     mutating func columnDefinition(_ column: ColumnDefinition) {
         identifier(column.name)
-        if let type = column.type {
+        if let type = column.type, !type.words.isEmpty {
             write(" ")
             typeName(type)
         }

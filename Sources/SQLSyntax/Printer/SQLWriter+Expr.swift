@@ -61,7 +61,9 @@ extension SQLWriter {
             write(like.negated ? " NOT " : " ")
             write(like.op.rawValue)
             write(" ")
-            self.expr(like.pattern, min: .comparison, follow: like.escape == nil ? follow : .escape)
+            // `ESCAPE` is no operator a `NOT` could take as its operand's: `a LIKE NOT b ESCAPE c`
+            // is `a LIKE (NOT b) ESCAPE c` to the parser and to SQLite, so the pattern is followed by nothing.
+            self.expr(like.pattern, min: .comparison, follow: like.escape == nil ? follow : .none)
             if let escape = like.escape {
                 write(" ESCAPE ")
                 self.expr(escape, min: .bitwise, follow: follow)
@@ -122,11 +124,11 @@ extension SQLWriter {
     /// `[[schema.]table.]column`
     private mutating func columnReference(_ column: ColumnReference) {
         if let schema = column.schema {
-            identifier(schema)
+            identifier(schema, position: .expressionQualifier)
             write(".")
         }
         if let table = column.table {
-            identifier(table)
+            identifier(table, position: column.schema == nil ? .expressionQualifier : .name)
             write(".")
             identifier(column.column)
         } else {
@@ -238,7 +240,7 @@ extension SQLWriter {
 
     /// `name([DISTINCT] args | *) [FILTER (WHERE e)] [OVER name | OVER (…)]`
     private mutating func functionCall(_ call: FunctionCall) {
-        identifier(call.name)
+        identifier(call.name, position: .functionName)
         write("(")
         if call.distinct { write("DISTINCT ") }
         switch call.arguments {
@@ -330,7 +332,7 @@ extension SQLWriter {
     mutating func typeName(_ type: TypeName) {
         for (index, word) in type.words.enumerated() {
             if index > 0 { write(" ") }
-            identifier(word)
+            identifier(word, position: .typeWord)
         }
         if !type.arguments.isEmpty {
             write("(")

@@ -30,8 +30,17 @@ struct SQLWriter {
         /// Table, column, alias, schema, collation, … names.
         case name
         /// A column name alone in an expression, where `TRUE`, `FALSE` and `CURRENT_TIME`-like
-        /// words would read as literals.
+        /// words read as literals.
         case expressionColumn
+        /// The first name of `table.column` or `schema.table.column`, where `CURRENT_TIME`-like
+        /// words read as literals.
+        case expressionQualifier
+        /// A function's name, where `CAST(` and `RAISE(` start their own forms and
+        /// `CURRENT_TIME`-like words read as literals.
+        case functionName
+        /// A word of a type name, which takes neither join keywords nor `GENERATED` (that starts
+        /// a column constraint).
+        case typeWord
         /// A `PRAGMA` value, where SQLite also takes `ON`, `DELETE` and `DEFAULT` bare.
         case pragmaValue
     }
@@ -104,24 +113,28 @@ struct SQLWriter {
     /// built by code may be anything, so reserved keywords and non-words get double quotes.
     static func canStayBare(_ name: String, position: NamePosition) -> Bool {
         guard isPlainWord(name) else { return false }
-        if let keyword = Keyword.lookup(name) {
-            if keyword.isJoinKeyword || keyword == .indexed { return true }
-            if position == .pragmaValue, keyword == .on || keyword == .delete || keyword == .default {
-                return true
-            }
-            guard keyword.isNonReserved else { return false }
-            if position == .expressionColumn,
-                keyword == .currentDate || keyword == .currentTime || keyword == .currentTimestamp
+        guard let keyword = Keyword.lookup(name) else {
+            guard position == .expressionColumn else { return true }
+            let lowered = name.lowercased()
+            return lowered != "true" && lowered != "false"
+        }
+        switch position {
+        case .name:
+            break
+        case .expressionColumn, .expressionQualifier:
+            if keyword == .currentDate || keyword == .currentTime || keyword == .currentTimestamp { return false }
+        case .functionName:
+            if keyword == .currentDate || keyword == .currentTime || keyword == .currentTimestamp || keyword == .cast
+                || keyword == .raise
             {
                 return false
             }
-            return true
+        case .typeWord:
+            return keyword.isNonReserved && keyword != .generated
+        case .pragmaValue:
+            if keyword == .on || keyword == .delete || keyword == .default { return true }
         }
-        if position == .expressionColumn {
-            let lowered = name.lowercased()
-            if lowered == "true" || lowered == "false" { return false }
-        }
-        return true
+        return keyword.isNonReserved || keyword.isJoinKeyword || keyword == .indexed
     }
 
     /// `[A-Za-z_][A-Za-z0-9_$]*`, where any byte ≥ 0x80 counts as a letter, as in SQLite.

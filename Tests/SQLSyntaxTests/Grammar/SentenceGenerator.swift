@@ -22,9 +22,19 @@ struct SentenceGenerator {
         "bind-parameter": ["?", "?1", "?12", ":p", "@p", "$p"],
     ]
 
+    /// Relative weights for the alternatives of a few top-level rules (by position), so that a
+    /// uniform choice does not make EXPLAIN or ANALYZE as common as all other statements together.
+    /// A rule not listed, or listed with the wrong number of weights, chooses uniformly.
+    static let choiceWeights: [String: [Int]] = [
+        "sql-stmt": [8, 1, 1],
+        "statement": [1, 24],
+        // select, insert, update, delete and create table first, then the other 15 statements.
+        "explain-analyze-target": [3, 2, 2, 2, 2] + Array(repeating: 1, count: 15),
+    ]
+
     /// Probability of taking an optional part, and of each further repetition of `*` and `+`.
-    var optionalProbability = 0.45
-    var repeatProbability = 0.3
+    var optionalProbability = 0.3
+    var repeatProbability = 0.15
     var maxRepetitions = 4
 
     private let grammar: EBNFGrammar
@@ -101,20 +111,18 @@ struct SentenceGenerator {
         case .reference(let name):
             if let pool = Self.pools[name] {
                 tokens.append(random.element(of: pool))
+            } else if case .choice(let alternatives)? = grammar.body(of: name),
+                let weights = Self.choiceWeights[name], weights.count == alternatives.count
+            {
+                expand(choose(among: alternatives, weights: weights, budget: budget - 1), budget: budget - 1)
             } else if let body = grammar.body(of: name) {
                 expand(body, budget: budget - 1)
             }
         case .sequence(let items):
             for item in items { expand(item, budget: budget) }
         case .choice(let alternatives):
-            let fitting = alternatives.filter { depth(of: $0) <= budget }
-            if fitting.isEmpty {
-                let smallest = alternatives.map { depth(of: $0) }.min()!
-                let shallowest = alternatives.filter { depth(of: $0) == smallest }
-                expand(random.element(of: shallowest), budget: budget)
-            } else {
-                expand(random.element(of: fitting), budget: budget)
-            }
+            let weights = Array(repeating: 1, count: alternatives.count)
+            expand(choose(among: alternatives, weights: weights, budget: budget), budget: budget)
         case .optional(let item):
             if depth(of: item) <= budget, random.chance(optionalProbability) {
                 expand(item, budget: budget)
@@ -125,6 +133,27 @@ struct SentenceGenerator {
             expand(item, budget: budget)
             repeatExpanding(item, budget: budget, count: 1)
         }
+    }
+
+    /// A weighted random alternative among those whose minimal depth fits in `budget`; when none
+    /// fits, one of those with the smallest minimal depth.
+    private mutating func choose(
+        among alternatives: [EBNFGrammar.Expression],
+        weights: [Int],
+        budget: Int
+    ) -> EBNFGrammar.Expression {
+        let depths = alternatives.map { depth(of: $0) }
+        var candidates = alternatives.indices.filter { depths[$0] <= budget }
+        if candidates.isEmpty {
+            let smallest = depths.min()!
+            candidates = alternatives.indices.filter { depths[$0] == smallest }
+        }
+        var ticket = random.next(below: candidates.reduce(0) { $0 + weights[$1] })
+        for index in candidates {
+            if ticket < weights[index] { return alternatives[index] }
+            ticket -= weights[index]
+        }
+        return alternatives[candidates[0]]
     }
 
     private mutating func repeatExpanding(_ item: EBNFGrammar.Expression, budget: Int, count: Int) {

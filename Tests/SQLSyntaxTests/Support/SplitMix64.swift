@@ -3,7 +3,7 @@
 ///
 /// The bounded helpers are implemented here rather than through `Int.random(in:using:)`, whose
 /// algorithm the standard library does not promise to keep.
-struct SplitMix64 {
+struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) {

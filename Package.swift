@@ -35,6 +35,8 @@ let package = Package(
         .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore"]),
         .testTarget(name: "SQLSyntaxTests", dependencies: ["SQLSyntax", "ShardQLBase", "SQLLogicTest"]),
         .testTarget(name: "SQLLogicTestTests", dependencies: ["SQLLogicTest"]),
+        // Runs the built `shardql` binary as a user would; depending on it makes `swift test` build it.
+        .testTarget(name: "ShardQLCLITests", dependencies: ["shardql"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -40,7 +40,13 @@ struct BatchRunner {
 
     private func runPiece(_ piece: SQLScript.Piece) throws {
         let statements = try SQLParser.parse(String(piece.text))
-        for statement in statements {
+        for var statement in statements {
+            // One unsharded file for now: the distribution clause is checked by the parser, then
+            // dropped, since SQLite does not know it.
+            if case .createTable(var table) = statement.kind, table.distribution != nil {
+                table.distribution = nil
+                statement.kind = .createTable(table)
+            }
             let sql = SQLPrinter.print(statement)
             let prepared = try connection.prepare(sql)
             let columns = prepared.columnNames
@@ -58,7 +64,9 @@ struct BatchRunner {
 
     /// Prints `Error: <message>`; a positioned error also gets the offending line and a caret.
     private func report(_ error: any Error, piece: SQLScript.Piece, script: String, lines: LineIndex) {
-        guard let error = error as? ShardQLError, let location = error.location else {
+        // Only the parser's locations point into the user's text; SQLite's point into the SQL
+        // ShardQL printed.
+        guard let error = error as? ShardQLError, error.code != .sqlite, let location = error.location else {
             printError("Error: \(error)")
             return
         }

@@ -14,7 +14,7 @@ private let bytesPerSecond = BenchmarkMetric.custom(
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput],
+        metrics: [.wallClock, .mallocCountTotal, .throughput],
         warmupIterations: 3,
         maxDuration: .seconds(5),
         maxIterations: 100_000
@@ -35,7 +35,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "Parse sqllogictest corpus",
         configuration: .init(
-            metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput, bytesPerSecond],
+            metrics: [.wallClock, .mallocCountTotal, .throughput, bytesPerSecond],
             maxDuration: .seconds(30),
             maxIterations: 20
         )
@@ -61,7 +61,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "Lex sqllogictest corpus",
         configuration: .init(
-            metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput, bytesPerSecond],
+            metrics: [.wallClock, .mallocCountTotal, .throughput, bytesPerSecond],
             maxDuration: .seconds(30),
             maxIterations: 50
         )

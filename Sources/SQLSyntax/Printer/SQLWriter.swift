@@ -30,13 +30,12 @@ struct SQLWriter {
         /// Table, column, alias, schema, collation, … names.
         case name
         /// A column name alone in an expression, where `TRUE`, `FALSE` and `CURRENT_TIME`-like
-        /// words read as literals.
+        /// words read as literals, and `CAST` and `RAISE` as the start of their own forms.
         case expressionColumn
-        /// The first name of `table.column` or `schema.table.column`, where `CURRENT_TIME`-like
-        /// words read as literals.
+        /// The first name of `table.column` or `schema.table.column`: as `expressionColumn`,
+        /// but `true.x` is a name.
         case expressionQualifier
-        /// A function's name, where `CAST(` and `RAISE(` start their own forms and
-        /// `CURRENT_TIME`-like words read as literals.
+        /// A function's name: as `expressionQualifier`.
         case functionName
         /// A word of a type name, which takes neither join keywords nor `GENERATED` (that starts
         /// a column constraint).
@@ -121,13 +120,12 @@ struct SQLWriter {
         switch position {
         case .name:
             break
-        case .expressionColumn, .expressionQualifier:
-            if keyword == .currentDate || keyword == .currentTime || keyword == .currentTimestamp { return false }
-        case .functionName:
-            if keyword == .currentDate || keyword == .currentTime || keyword == .currentTimestamp || keyword == .cast
-                || keyword == .raise
-            {
-                return false
+        case .expressionColumn, .expressionQualifier, .functionName:
+            // SQLite reads these words as the start of a literal, `CAST(…)` or `RAISE(…)` wherever
+            // an expression may begin, so `SELECT cast FROM t` is a syntax error to it.
+            switch keyword {
+            case .currentDate, .currentTime, .currentTimestamp, .cast, .raise: return false
+            default: break
             }
         case .typeWord:
             return keyword.isNonReserved && keyword != .generated

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import ShardQLBase
 import SQLiteCore
@@ -40,6 +41,15 @@ struct SQLiteDatabaseTests {
         for _ in 0..<width {
             databases.append(try await SQLiteDatabase(path: ":memory:"))
         }
+        // A starved pool would also starve `.timeLimit`, so a Dispatch timer, which does not need
+        // the pool, unblocks a broken run after 10 s; the elapsed time then fails the test.
+        let watchdog = DispatchSource.makeTimerSource(queue: .global())
+        watchdog.schedule(deadline: .now() + 10, repeating: 0.1)
+        watchdog.setEventHandler { [databases] in databases.forEach { $0.interrupt() } }
+        watchdog.resume()
+        defer { watchdog.cancel() }
+
+        let start = ContinuousClock.now
         let started = (0..<width).map { _ in Flag() }
         let queries = zip(databases, started).map { database, flag in
             Task {
@@ -53,6 +63,7 @@ struct SQLiteDatabaseTests {
             try await Task.sleep(for: .milliseconds(5))
         }
         #expect(await Task.detached { 42 }.value == 42)
+        #expect(ContinuousClock.now - start < .seconds(10))
         for query in queries { query.cancel() }
         for query in queries {
             await #expect(throws: ShardQLError.self) { try await query.value }

@@ -21,7 +21,7 @@ let benchmarks: @Sendable () -> Void = {
     )
 
     // (1) Point query: the shape a distributed engine sees most. Scaled ×1000 so the per-iteration
-    // time is well above the clock's resolution; the reported time is per 1000 parses.
+    // time is well above the clock's resolution; metrics marked `*` are reported per parse.
     Benchmark(
         "Parse point query",
         configuration: .init(scalingFactor: .kilo)

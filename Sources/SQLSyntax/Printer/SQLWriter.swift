@@ -30,12 +30,13 @@ struct SQLWriter {
         /// Table, column, alias, schema, collation, … names.
         case name
         /// A column name alone in an expression, where `TRUE`, `FALSE` and `CURRENT_TIME`-like
-        /// words read as literals, and `CAST` and `RAISE` as the start of their own forms.
+        /// words read as literals.
         case expressionColumn
-        /// The first name of `table.column` or `schema.table.column`: as `expressionColumn`,
-        /// but `true.x` is a name.
+        /// The first name of `table.column` or `schema.table.column`, where `CURRENT_TIME`-like
+        /// words read as literals (`true.x` is a name).
         case expressionQualifier
-        /// A function's name: as `expressionQualifier`.
+        /// A function's name, where `CURRENT_TIME`-like words read as literals and `CAST(` and
+        /// `RAISE(` start their own forms.
         case functionName
         /// A word of a type name, which takes neither join keywords nor `GENERATED` (that starts
         /// a column constraint).
@@ -120,9 +121,14 @@ struct SQLWriter {
         switch position {
         case .name:
             break
-        case .expressionColumn, .expressionQualifier, .functionName:
-            // SQLite reads these words as the start of a literal, `CAST(…)` or `RAISE(…)` wherever
-            // an expression may begin, so `SELECT cast FROM t` is a syntax error to it.
+        case .expressionColumn, .expressionQualifier:
+            // The parser reads these as literals there. (SQLite also rejects a bare `cast` or
+            // `raise` column, but the parser takes them, so they stay bare to round-trip.)
+            switch keyword {
+            case .currentDate, .currentTime, .currentTimestamp: return false
+            default: break
+            }
+        case .functionName:
             switch keyword {
             case .currentDate, .currentTime, .currentTimestamp, .cast, .raise: return false
             default: break
@@ -140,15 +146,17 @@ struct SQLWriter {
         var bytes = name.utf8.makeIterator()
         guard let first = bytes.next(), isWordStart(first) else { return false }
         while let byte = bytes.next() {
-            guard isWordStart(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                || byte == UInt8(ascii: "$")
+            guard
+                isWordStart(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                    || byte == UInt8(ascii: "$")
             else { return false }
         }
         return true
     }
 
     private static func isWordStart(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
             || byte == UInt8(ascii: "_") || byte >= 0x80
     }
 }

@@ -21,11 +21,22 @@ struct GrammarFileTests {
         #expect(grammar.unreachableRules(from: Self.roots) == [])
     }
 
-    @Test("the generator's pools cover the lexical rules the statements use")
+    @Test("the generator's pools and weights name real rules")
     func poolsNameRealRules() throws {
         let grammar = try EBNFGrammar.shardQL()
         for name in SentenceGenerator.pools.keys {
             #expect(grammar.body(of: name) != nil, "pool for unknown rule \(name)")
+        }
+        // Weights silently fall back to a uniform choice when the grammar's alternatives change.
+        for (name, weights) in SentenceGenerator.choiceWeights {
+            guard case .choice(let alternatives)? = grammar.body(of: name) else {
+                Issue.record("weighted rule \(name) is not a choice")
+                continue
+            }
+            #expect(alternatives.count == weights.count, "\(name) has \(alternatives.count) alternatives")
+        }
+        for name in SentenceGenerator.repeatProbabilities.keys {
+            #expect(grammar.body(of: name) != nil, "repeat probability for unknown rule \(name)")
         }
         // Every rule has a finite derivation, so generation from any rule terminates.
         let depths = SentenceGenerator.minimalRuleDepths(of: grammar)

@@ -29,7 +29,18 @@ struct SentenceGenerator {
         "sql-stmt": [8, 1, 1],
         "statement": [1, 24],
         // select, insert, update, delete and create table first, then the other 15 statements.
-        "explain-analyze-target": [3, 2, 2, 2, 2] + Array(repeating: 1, count: 15),
+        "non-analyze-stmt": [3, 2, 2, 2, 3] + Array(repeating: 1, count: 15),
+        // Leaves (literal, parameter, column) over nesting forms; RAISE is valid only in triggers.
+        "primary-expr": [4, 2, 4, 1, 1, 1, 1, 1, 1, 2, 1],
+    ]
+
+    /// Per-rule probability of each further repetition of the `*` and `+` directly in that rule,
+    /// where the default would make a construct rare (column and foreign key constraints).
+    static let repeatProbabilities: [String: Double] = [
+        "column-def": 0.6,
+        "create-table-stmt": 0.4,
+        "foreign-key-clause": 0.5,
+        "upsert-clause": 0.3,
     ]
 
     /// Probability of taking an optional part, and of each further repetition of `*` and `+`.
@@ -55,7 +66,7 @@ struct SentenceGenerator {
     /// One random sentence derived from `rule`.
     mutating func sentence(from rule: String, budget: Int) -> String {
         tokens.removeAll(keepingCapacity: true)
-        expand(.reference(rule), budget: budget)
+        expand(.reference(rule), in: rule, budget: budget)
         return tokens.joined(separator: " ")
     }
 
@@ -102,7 +113,8 @@ struct SentenceGenerator {
 
     // MARK: Expansion
 
-    private mutating func expand(_ expression: EBNFGrammar.Expression, budget: Int) {
+    /// Expands `expression`, which is part of the body of `rule`.
+    private mutating func expand(_ expression: EBNFGrammar.Expression, in rule: String, budget: Int) {
         switch expression {
         case .terminal(let text):
             tokens.append(text)
@@ -114,24 +126,24 @@ struct SentenceGenerator {
             } else if case .choice(let alternatives)? = grammar.body(of: name),
                 let weights = Self.choiceWeights[name], weights.count == alternatives.count
             {
-                expand(choose(among: alternatives, weights: weights, budget: budget - 1), budget: budget - 1)
+                expand(choose(among: alternatives, weights: weights, budget: budget - 1), in: name, budget: budget - 1)
             } else if let body = grammar.body(of: name) {
-                expand(body, budget: budget - 1)
+                expand(body, in: name, budget: budget - 1)
             }
         case .sequence(let items):
-            for item in items { expand(item, budget: budget) }
+            for item in items { expand(item, in: rule, budget: budget) }
         case .choice(let alternatives):
             let weights = Array(repeating: 1, count: alternatives.count)
-            expand(choose(among: alternatives, weights: weights, budget: budget), budget: budget)
+            expand(choose(among: alternatives, weights: weights, budget: budget), in: rule, budget: budget)
         case .optional(let item):
             if depth(of: item) <= budget, random.chance(optionalProbability) {
-                expand(item, budget: budget)
+                expand(item, in: rule, budget: budget)
             }
         case .zeroOrMore(let item):
-            repeatExpanding(item, budget: budget, count: 0)
+            repeatExpanding(item, in: rule, budget: budget, count: 0)
         case .oneOrMore(let item):
-            expand(item, budget: budget)
-            repeatExpanding(item, budget: budget, count: 1)
+            expand(item, in: rule, budget: budget)
+            repeatExpanding(item, in: rule, budget: budget, count: 1)
         }
     }
 
@@ -156,10 +168,11 @@ struct SentenceGenerator {
         return alternatives[candidates[0]]
     }
 
-    private mutating func repeatExpanding(_ item: EBNFGrammar.Expression, budget: Int, count: Int) {
+    private mutating func repeatExpanding(_ item: EBNFGrammar.Expression, in rule: String, budget: Int, count: Int) {
         var count = count
-        while count < maxRepetitions, depth(of: item) <= budget, random.chance(repeatProbability) {
-            expand(item, budget: budget)
+        let probability = Self.repeatProbabilities[rule] ?? repeatProbability
+        while count < maxRepetitions, depth(of: item) <= budget, random.chance(probability) {
+            expand(item, in: rule, budget: budget)
             count += 1
         }
     }

@@ -113,3 +113,10 @@ struct ParserErrorTests {
         #expect(try SQLParser.parse(sql).count == 1)
     }
 }
+
+extension ParserErrorTests {
+    @Test func constraintWithoutJoin() {
+        expectError("SELECT * FROM t ⏏ON x", "a JOIN clause is required before ON")
+        expectError("INSERT INTO t SELECT * FROM s ⏏ON CONFLICT DO NOTHING", "a JOIN clause is required before ON")
+    }
+}

@@ -158,3 +158,75 @@ struct ParserTests {
         #expect(SQLScript("SELECT 1; -- done\n").isComplete)
     }
 }
+
+@Suite("Parser agrees with SQLite's grammar")
+struct ParserSQLiteAgreementTests {
+    let noRanges = ParseOptions(recordsSourceRanges: false)
+
+    func statement(_ sql: String) throws -> Statement {
+        try SQLParser.parseStatement(sql, options: noRanges)
+    }
+
+    @Test func explainAnalyzeOfAStatementIsShardQLs() throws {
+        let ours = try statement("EXPLAIN ANALYZE SELECT 1")
+        guard case .explain(.analyze, let inner) = ours.kind, case .select = inner.kind else {
+            Issue.record("unexpected \(ours)")
+            return
+        }
+        // SQLite's reading: EXPLAIN of the ANALYZE statement.
+        #expect(try statement("EXPLAIN ANALYZE t") == Statement(.explain(.plan, Statement(.analyze(QualifiedName(name: Identifier("t")))))))
+        #expect(try statement("EXPLAIN ANALYZE") == Statement(.explain(.plan, Statement(.analyze(nil)))))
+    }
+
+    @Test func castAndRaiseAreNotBareNames() {
+        #expect(throws: ShardQLError.self) { try statement("SELECT cast FROM t") }
+        #expect(throws: ShardQLError.self) { try statement("SELECT raise.x FROM t") }
+    }
+
+    @Test func escapeTakesAComparison() throws {
+        let parsed = try SQLParser.parseExpression("a LIKE b ESCAPE c <= d", options: noRanges)
+        guard case .like(let like) = parsed.kind, case .binary(.lessOrEqual, _, _)? = like.escape?.kind else {
+            Issue.record("unexpected \(parsed)")
+            return
+        }
+    }
+
+    @Test func defaultTakesSQLitesForms() throws {
+        #expect(throws: ShardQLError.self) { try statement("CREATE TABLE t(a DEFAULT t.c)") }
+        #expect(throws: ShardQLError.self) { try statement("CREATE TABLE t(a DEFAULT f(1))") }
+        _ = try statement("CREATE TABLE t(a DEFAULT abc, b DEFAULT -1, c DEFAULT (1 + 2), d DEFAULT true, e DEFAULT CURRENT_TIMESTAMP)")
+    }
+
+    @Test func upsertAfterABareFromNeedsWhere() throws {
+        // SQLite reads the ON as a join constraint and fails; so do we.
+        #expect(throws: ShardQLError.self) { try statement("INSERT INTO t SELECT * FROM s ON CONFLICT DO NOTHING") }
+        let withWhere = try statement("INSERT INTO t SELECT * FROM s WHERE true ON CONFLICT DO NOTHING")
+        guard case .insert(var insert) = withWhere.kind, case .select(var select) = insert.source,
+            case .select(var core) = select.body.first
+        else {
+            Issue.record("unexpected \(withWhere)")
+            return
+        }
+        // A tree built without the WHERE prints one, so SQLite (and our parser) can read it.
+        core.whereClause = nil
+        select.body.first = .select(core)
+        insert.source = .select(select)
+        let printed = SQLPrinter.print(Statement(.insert(insert)))
+        #expect(printed == "INSERT INTO t SELECT * FROM s WHERE true ON CONFLICT DO NOTHING")
+    }
+
+    @Test func valuesTakesNoOrderBy() {
+        #expect(throws: ShardQLError.self) { try statement("VALUES (1), (2) ORDER BY 1") }
+        #expect(throws: ShardQLError.self) { try statement("SELECT 1 UNION VALUES (2) LIMIT 1") }
+    }
+
+    @Test func createTableAsSelectTakesADistribution() throws {
+        let parsed = try statement("CREATE TABLE t AS SELECT a FROM u DISTRIBUTED BY HASH (a) SHARDS 2")
+        guard case .createTable(let table) = parsed.kind else {
+            Issue.record("unexpected \(parsed)")
+            return
+        }
+        #expect(table.distribution == .hash(column: Identifier("a"), shards: 2, replicas: nil, colocateWith: nil))
+        #expect(try statement(SQLPrinter.print(parsed)) == parsed)
+    }
+}

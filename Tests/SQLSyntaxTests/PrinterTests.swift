@@ -436,7 +436,7 @@ struct PrinterStatementTests {
         let foreignKey = ForeignKeyClause(
             table: id("parent"), columns: [id("id")],
             items: [.onDelete(.cascade), .onUpdate(.setNull), .match(id("FULL"))],
-            deferrable: .deferrable, initially: .deferred)
+            deferrable: .init(initially: .deferred))
         let columns = [
             ColumnDefinition(
                 name: id("id"), type: TypeName(words: [id("INTEGER")]),
@@ -483,7 +483,7 @@ struct PrinterStatementTests {
             TableConstraint(.unique([IndexedColumn(expr: Expr(.collate(col("name"), id("RTRIM"))))], nil)),
             TableConstraint(.check(bin(.less, col("n"), int("100")))),
             TableConstraint(
-                .foreignKey([id("parent")], ForeignKeyClause(table: id("parent"), deferrable: .notDeferrable))),
+                .foreignKey([id("parent")], ForeignKeyClause(table: id("parent"), deferrable: .init(negated: true)))),
         ]
         let hashed = CreateTable(
             temporary: true, ifNotExists: true, name: qname("t", schema: "main"),

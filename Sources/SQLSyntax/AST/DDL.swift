@@ -116,9 +116,15 @@ public struct ForeignKeyClause: Sendable, Hashable {
         case match(Identifier)
     }
 
-    public enum Deferrable: String, Sendable, Hashable {
-        case deferrable = "DEFERRABLE"
-        case notDeferrable = "NOT DEFERRABLE"
+    /// `[NOT] DEFERRABLE [INITIALLY DEFERRED|IMMEDIATE]`
+    public struct Deferrable: Sendable, Hashable {
+        public var negated: Bool
+        public var initially: Initially?
+
+        public init(negated: Bool = false, initially: Initially? = nil) {
+            self.negated = negated
+            self.initially = initially
+        }
     }
 
     public enum Initially: String, Sendable, Hashable { case deferred = "DEFERRED", immediate = "IMMEDIATE" }
@@ -127,17 +133,12 @@ public struct ForeignKeyClause: Sendable, Hashable {
     public var columns: [Identifier]?
     public var items: [Item]
     public var deferrable: Deferrable?
-    public var initially: Initially?
 
-    public init(
-        table: Identifier, columns: [Identifier]? = nil, items: [Item] = [], deferrable: Deferrable? = nil,
-        initially: Initially? = nil
-    ) {
+    public init(table: Identifier, columns: [Identifier]? = nil, items: [Item] = [], deferrable: Deferrable? = nil) {
         self.table = table
         self.columns = columns
         self.items = items
         self.deferrable = deferrable
-        self.initially = initially
     }
 }
 

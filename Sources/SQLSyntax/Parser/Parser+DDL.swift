@@ -38,7 +38,9 @@ extension Parser {
         let name = try parseQualifiedName("table name")
         if accept(.as) {
             let definition = CreateTable.Definition.asSelect(try parseSelect())
-            return CreateTable(temporary: temporary, ifNotExists: ifNotExists, name: name, definition: definition)
+            return CreateTable(
+                temporary: temporary, ifNotExists: ifNotExists, name: name, definition: definition,
+                distribution: try parseDistribution())
         }
         guard accept(.leftParen) else { throw unexpected(expected: "'(' or AS") }
         var columns: [ColumnDefinition] = []
@@ -200,12 +202,26 @@ extension Parser {
             let operand = Expr(.literal(literal), range: range(from: literalStart))
             return Expr(.unary(op, operand), range: range(from: start))
         case .integer, .real, .string, .blob, .keyword(.null), .keyword(.currentTime), .keyword(.currentDate),
-            .keyword(.currentTimestamp), .identifier:
+            .keyword(.currentTimestamp):
             return try parseExpr(.primary)
         default:
-            if isName(current, context: .expression) { return try parseExpr(.primary) }
-            throw unexpected(expected: "default value")
+            // SQLite's `DEFAULT id`: one bare name, which SQLite takes as a string (TRUE and FALSE
+            // as booleans); never a qualified name or a call.
+            guard isName(current, context: .expression), current.kind != .keyword(.cast),
+                current.kind != .keyword(.raise)
+            else { throw unexpected(expected: "default value") }
+            let token = advance()
+            if token.kind == .identifier, isTrueOrFalse(token) {
+                let kind: Literal.Kind = text(token).lowercased() == "true" ? .true : .false
+                return Expr(.literal(Literal(kind, text: text(token))), range: range(from: start))
+            }
+            return Expr(.column(ColumnReference(column: identifier(from: token))), range: range(from: start))
         }
+    }
+
+    private func isTrueOrFalse(_ token: Token) -> Bool {
+        let word = text(token).lowercased()
+        return word == "true" || word == "false"
     }
 
     /// `ON CONFLICT resolution`, if present.
@@ -260,16 +276,17 @@ extension Parser {
             }
         }
         if isKeyword(.deferrable) || (isKeyword(.not) && isKeyword(.deferrable, at: 1)) {
-            clause.deferrable = accept(.not) ? .notDeferrable : .deferrable
+            var deferrable = ForeignKeyClause.Deferrable(negated: accept(.not))
             advance()
             if accept(.initially) {
                 if accept(.deferred) {
-                    clause.initially = .deferred
+                    deferrable.initially = .deferred
                 } else {
                     try expect(.immediate)
-                    clause.initially = .immediate
+                    deferrable.initially = .immediate
                 }
             }
+            clause.deferrable = deferrable
         }
         return clause
     }

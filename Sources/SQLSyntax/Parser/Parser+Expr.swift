@@ -122,7 +122,8 @@ extension Parser {
                 }
             let pattern = try parseExpr(Precedence.equality.tighter)
             var escape: Expr?
-            if accept(.escape) { escape = try parseExpr(Precedence.escape.tighter) }
+            // SQLite reduces `ESCAPE e` at LIKE's level, so e takes comparisons: `ESCAPE (c <= d)`.
+            if accept(.escape) { escape = try parseExpr(Precedence.equality.tighter) }
             let like = LikeExpression(value: left, negated: negated, op: likeOperator, pattern: pattern, escape: escape)
             return Expr(.like(like), range: range(from: start))
         case .between(let negated):
@@ -244,6 +245,9 @@ extension Parser {
             if isWord("TRUE") { return literal(.true) }
             if isWord("FALSE") { return literal(.false) }
             return try parseColumnOrCall()
+        case .keyword(.cast), .keyword(.raise):
+            // Without `(` SQLite does not take these as names here either.
+            throw unexpected(expected: "expression")
         default:
             guard isName(token, context: .expression) else { throw unexpected(expected: "expression") }
             return try parseColumnOrCall()

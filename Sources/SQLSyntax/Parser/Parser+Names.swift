@@ -90,6 +90,8 @@ extension Parser {
         guard isName(current, context: .implicitAlias) else { return nil }
         // `WINDOW w AS (…)` after a FROM clause starts the WINDOW clause.
         if isWord("WINDOW"), isName(peek(1)), isKeyword(.as, at: 2) { return nil }
+        // `CREATE TABLE t AS SELECT … FROM u DISTRIBUTED BY …` ends the query there.
+        if isWord("DISTRIBUTED"), isKeyword(.by, at: 1) || isWord("REPLICATED", at: 1) { return nil }
         return identifier(from: advance())
     }
 

@@ -15,6 +15,11 @@ extension Parser {
             body.compounds.append(CompoundPart(op: op, core: try parseSelectCore()))
         }
         var select = Select(with: with, body: body)
+        // SQLite's grammar attaches ORDER BY and LIMIT to a final SELECT core, never to VALUES.
+        if case .values = body.compounds.last?.core ?? body.first {
+            select.range = range(from: start)
+            return select
+        }
         if accept(.order) {
             try expect(.by)
             select.orderBy = try parseOrderingTerms()
@@ -124,6 +129,10 @@ extension Parser {
 
     mutating func parseJoinClause() throws(ShardQLError) -> JoinClause {
         var clause = JoinClause(first: try parseTableOrSubquery())
+        if isKeyword(.on) || isKeyword(.using) {
+            // SQLite's message; it is also why `INSERT … SELECT … FROM t ON CONFLICT` needs a WHERE.
+            throw error(.syntaxError, "a JOIN clause is required before \(text(current).uppercased())", at: current)
+        }
         while let op = try parseJoinOperator() {
             let table = try parseTableOrSubquery()
             clause.joins.append(Join(op: op, table: table, constraint: try parseJoinConstraint()))
@@ -155,11 +164,9 @@ extension Parser {
     }
 
     private mutating func parseJoinConstraint() throws(ShardQLError) -> JoinConstraint? {
-        // `ON CONFLICT` after an INSERT's SELECT starts an upsert, not a join constraint.
-        if isKeyword(.on), !isKeyword(.conflict, at: 1) {
-            advance()
-            return .on(try parseExpr())
-        }
+        // As in SQLite, `INSERT … SELECT … FROM t ON CONFLICT …` reads this ON as a join
+        // constraint (and fails): such a SELECT needs a WHERE clause, which the printer adds.
+        if accept(.on) { return .on(try parseExpr()) }
         if accept(.using) { return .using(try parseParenthesizedNames("column name")) }
         return nil
     }

@@ -12,7 +12,8 @@ extension Parser {
                 advance()
                 advance()
                 mode = .queryPlan
-            } else if accept(.analyze) {
+            } else if isKeyword(.analyze), startsStatement(at: 1) {
+                advance()
                 mode = .analyze
             }
             guard !isKeyword(.explain) else { throw unexpected(expected: "a statement to explain") }
@@ -82,6 +83,22 @@ extension Parser {
             throw unexpected(expected: "a statement")
         }
         return Statement(kind, range: range(from: start))
+    }
+
+    /// Whether the token at `offset` can start a statement (used to read `EXPLAIN ANALYZE`).
+    func startsStatement(at offset: Int) -> Bool {
+        switch peek(offset).kind {
+        case .keyword(let keyword):
+            switch keyword {
+            case .select, .values, .with, .insert, .replace, .update, .delete, .create, .drop, .alter, .reindex,
+                .analyze, .vacuum, .attach, .detach, .pragma, .begin, .commit, .end, .rollback, .savepoint, .release:
+                return true
+            default:
+                return false
+            }
+        default:
+            return false
+        }
     }
 
     private mutating func parseStatementAfterWith(_ with: WithClause, start: Int) throws(ShardQLError) -> Statement.Kind {

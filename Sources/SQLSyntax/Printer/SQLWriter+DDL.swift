@@ -23,10 +23,11 @@ extension SQLWriter {
                 self.distribution(distribution)
             }
         case .asSelect(let select):
-            // The grammar has no distribution clause in this form (it would read as part of the
-            // query), so a distribution set on such a tree is not printed.
             write(" AS ")
             self.select(select)
+            if let distribution = create.distribution {
+                self.distribution(distribution)
+            }
         }
     }
 
@@ -194,12 +195,11 @@ extension SQLWriter {
             }
         }
         if let deferrable = clause.deferrable {
-            write(" ")
-            write(deferrable.rawValue)
-        }
-        if let initially = clause.initially {
-            write(" INITIALLY ")
-            write(initially.rawValue)
+            write(deferrable.negated ? " NOT DEFERRABLE" : " DEFERRABLE")
+            if let initially = deferrable.initially {
+                write(" INITIALLY ")
+                write(initially.rawValue)
+            }
         }
     }
 

@@ -26,6 +26,9 @@ extension SQLWriter {
         case .select(let select):
             write(" ")
             self.select(select)
+            // SQLite reads `… FROM t ON CONFLICT` as a join constraint; a WHERE ends the FROM
+            // clause (SQLite's documented workaround). The parser never builds such a tree.
+            if !insert.upserts.isEmpty, Self.endsWithOpenFrom(select) { write(" WHERE true") }
         case .defaultValues:
             write(" DEFAULT VALUES")
         }
@@ -33,6 +36,16 @@ extension SQLWriter {
             self.upsert(upsert)
         }
         returning(insert.returning)
+    }
+
+    /// Whether the printed select ends with a FROM item that an `ON` could attach to.
+    static func endsWithOpenFrom(_ select: Select) -> Bool {
+        guard select.orderBy.isEmpty, select.limit == nil,
+            case .select(let core) = select.body.compounds.last?.core ?? select.body.first,
+            let from = core.from, core.whereClause == nil, core.groupBy.isEmpty, core.having == nil,
+            core.windows.isEmpty
+        else { return false }
+        return from.joins.last.map { $0.constraint == nil } ?? true
     }
 
     /// ` ON CONFLICT [(target) [WHERE …]] DO NOTHING | DO UPDATE SET … [WHERE …]`

@@ -140,7 +140,7 @@ extension SQLWriter {
         expr(like.pattern, min: .comparison, follow: like.escape == nil ? follow : .none)
         if let escape = like.escape {
             write(" ESCAPE ")
-            expr(escape, min: .bitwise, follow: follow)
+            expr(escape, min: .comparison, follow: follow)
         }
     }
 

@@ -122,10 +122,10 @@ struct SQLWriter {
         case .name:
             break
         case .expressionColumn, .expressionQualifier:
-            // The parser reads these as literals there. (SQLite also rejects a bare `cast` or
-            // `raise` column, but the parser takes them, so they stay bare to round-trip.)
+            // The parser (like SQLite's) reads the first three as literals there, and takes
+            // `cast` and `raise` only before `(`.
             switch keyword {
-            case .currentDate, .currentTime, .currentTimestamp: return false
+            case .currentDate, .currentTime, .currentTimestamp, .cast, .raise: return false
             default: break
             }
         case .functionName:

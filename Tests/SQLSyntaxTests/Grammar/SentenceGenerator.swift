@@ -26,10 +26,9 @@ struct SentenceGenerator {
     /// uniform choice does not make EXPLAIN or ANALYZE as common as all other statements together.
     /// A rule not listed, or listed with the wrong number of weights, chooses uniformly.
     static let choiceWeights: [String: [Int]] = [
-        "sql-stmt": [8, 1, 1],
-        "statement": [1, 24],
-        // select, insert, update, delete and create table first, then the other 15 statements.
-        "non-analyze-stmt": [3, 2, 2, 2, 3] + Array(repeating: 1, count: 15),
+        "sql-stmt": [8, 1],
+        // analyze, then select, insert, update, delete and create table, then the other 15 statements.
+        "statement": [1, 3, 2, 2, 2, 3] + Array(repeating: 1, count: 15),
         // Leaves (literal, parameter, column) over nesting forms; RAISE is valid only in triggers.
         "primary-expr": [4, 2, 4, 1, 1, 1, 1, 1, 1, 2, 1],
     ]

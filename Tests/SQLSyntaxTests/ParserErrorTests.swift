@@ -33,7 +33,12 @@ struct ParserErrorTests {
     }
 
     @Test func misspelledKeyword() {
-        expectError("SELECT * ⏏FORM t", "expected ';' or end of input, found 'FORM'")
+        expectError("SELECT * ⏏FORM t", "expected ';' or end of input, found 'FORM' (did you mean FROM?)")
+        // After a table, a misspelled keyword reads as an alias; the error after it says so.
+        expectError("SELECT a FROM t WHER ⏏a = 1", "expected ';' or end of input, found 'a' ('WHER' was read as an alias: did you mean WHERE or WHEN?)")
+        expectError("SELECT a FROM t ORDRE ⏏BY a", "expected ';' or end of input, found 'BY' ('ORDRE' was read as an alias: did you mean ORDER?)")
+        // An ordinary name far from every keyword gets no hint.
+        expectError("SELECT a FROM t u ⏏v", "expected ';' or end of input, found 'v'")
     }
 
     @Test func descriptionReadsLikeTheSpecification() throws {

@@ -92,6 +92,7 @@ extension Parser {
         if isWord("WINDOW"), isName(peek(1)), isKeyword(.as, at: 2) { return nil }
         // `CREATE TABLE t AS SELECT … FROM u DISTRIBUTED BY …` ends the query there.
         if isWord("DISTRIBUTED"), isKeyword(.by, at: 1) || isWord("REPLICATED", at: 1) { return nil }
+        lastImplicitAlias = index
         return identifier(from: advance())
     }
 

@@ -57,6 +57,9 @@ struct Parser {
     let options: ParseOptions
     /// Current recursion depth (expressions, subqueries, parenthesized joins).
     var depth = 0
+    /// The token index of the last implicit alias (`FROM t WHER`), for a hint when the next token
+    /// is an error: the alias may be a misspelled keyword.
+    var lastImplicitAlias: Int?
 
     init(_ source: String, options: ParseOptions) {
         self.source = source
@@ -202,7 +205,15 @@ struct Parser {
         if case .invalid(let reason) = token.kind {
             return error(.syntaxError, "\(reason): \(quoted(token))", at: token)
         }
-        return error(.syntaxError, "expected \(expected), found \(quoted(token))", at: token)
+        var message = "expected \(expected), found \(quoted(token))"
+        if token.kind == .identifier, let suggestion = Keyword.suggestion(for: text(token)) {
+            message += " (\(suggestion))"
+        } else if let alias = lastImplicitAlias, alias == index - 1,
+            let suggestion = Keyword.suggestion(for: text(tokens[alias]))
+        {
+            message += " (\(quoted(tokens[alias])) was read as an alias: \(suggestion))"
+        }
+        return error(.syntaxError, message, at: token)
     }
 
     func quoted(_ token: Token) -> String {

@@ -230,3 +230,19 @@ struct ParserSQLiteAgreementTests {
         #expect(try statement(SQLPrinter.print(parsed)) == parsed)
     }
 }
+
+@Suite("Keywords")
+struct KeywordTests {
+    @Test func everyKeywordIsFoundInAnyCase() {
+        for keyword in Keyword.allCases {
+            #expect(Keyword.lookup(keyword.rawValue) == keyword)
+            #expect(Keyword.lookup(keyword.rawValue.lowercased()) == keyword)
+        }
+    }
+
+    @Test func nonKeywordsAreNotFound() {
+        for word in ["a", "selec", "selects", "_select", "s3lect", "CURRENT_TIMESTAMPS", "ünion", "", "x", "tab1", "rowid"] {
+            #expect(Keyword.lookup(word) == nil, "\(word)")
+        }
+    }
+}

@@ -154,14 +154,40 @@ public enum Keyword: String, Sendable, Hashable, CaseIterable {
         lookup(bytes: Array(word.utf8)[...])
     }
 
-    /// Looks up a word given as UTF-8 bytes, without allocating.
+    /// Looks up a word given as UTF-8 bytes, without allocating or hashing: the lexer calls this
+    /// for every word, so candidates are bucketed by length and first letter and compared byte by
+    /// byte (about two candidates per bucket).
     public static func lookup(bytes: ArraySlice<UInt8>) -> Keyword? {
-        guard let key = PackedWord(bytes) else { return nil }
-        return byWord[key]
+        guard let bucket = bucketIndex(length: bytes.count, first: bytes.first) else { return nil }
+        candidates: for (keyword, spelling) in buckets[bucket] {
+            var i = bytes.startIndex
+            for expected in spelling {
+                let byte = bytes[i]
+                if (byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte) != expected { continue candidates }
+                i += 1
+            }
+            return keyword
+        }
+        return nil
     }
 
-    private static let byWord: [PackedWord: Keyword] = Dictionary(
-        uniqueKeysWithValues: allCases.map { (PackedWord(Array($0.rawValue.utf8)[...])!, $0) })
+    private static let longest = 17  // CURRENT_TIMESTAMP
+
+    private static func bucketIndex(length: Int, first: UInt8?) -> Int? {
+        guard length >= 2, length <= longest, var letter = first else { return nil }
+        if letter >= 0x61 && letter <= 0x7A { letter -= 0x20 }
+        guard letter >= 0x41 && letter <= 0x5A else { return nil }
+        return length * 26 + Int(letter - 0x41)
+    }
+
+    private static let buckets: [[(Keyword, [UInt8])]] = {
+        var buckets = [[(Keyword, [UInt8])]](repeating: [], count: (longest + 1) * 26)
+        for keyword in allCases {
+            let spelling = Array(keyword.rawValue.utf8)
+            buckets[bucketIndex(length: spelling.count, first: spelling.first)!].append((keyword, spelling))
+        }
+        return buckets
+    }()
 
     /// Whether SQLite accepts this keyword as an identifier (`%fallback ID` in parse.y).
     public var isNonReserved: Bool {
@@ -186,29 +212,6 @@ public enum Keyword: String, Sendable, Hashable, CaseIterable {
         switch self {
         case .natural, .left, .right, .full, .inner, .cross, .outer: return true
         default: return false
-        }
-    }
-}
-
-/// Up to 24 ASCII bytes, upper-cased and packed into three words: a cheap dictionary key.
-private struct PackedWord: Hashable {
-    var a: UInt64 = 0
-    var b: UInt64 = 0
-    var c: UInt64 = 0
-
-    init?(_ bytes: ArraySlice<UInt8>) {
-        guard bytes.count >= 2, bytes.count <= 24 else { return nil }
-        var index = 0
-        for byte in bytes {
-            guard byte < 0x80 else { return nil }
-            let upper = UInt64(byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte)
-            let shift = UInt64((index % 8) * 8)
-            switch index / 8 {
-            case 0: a |= upper << shift
-            case 1: b |= upper << shift
-            default: c |= upper << shift
-            }
-            index += 1
         }
     }
 }

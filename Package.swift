@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "shardql", targets: ["shardql"]),
         .library(name: "SQLSyntax", targets: ["SQLSyntax"]),
         .library(name: "SQLiteCore", targets: ["SQLiteCore"]),
+        .library(name: "SQLLogicTest", targets: ["SQLLogicTest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -11,9 +11,9 @@
 /// 1
 /// 2
 /// ```
-package struct SLTRecord: Hashable, Sendable {
+public struct SLTRecord: Hashable, Sendable {
     /// What the record asks the runner to do.
-    package enum Kind: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
         /// `statement ok` (`expectError == false`) or `statement error`.
         case statement(expectError: Bool)
         /// `query <types> [sort] [label]`.
@@ -24,21 +24,23 @@ package struct SLTRecord: Hashable, Sendable {
         case halt
     }
 
-    package var kind: Kind
+    /// What the record is: a statement, a query, or a control record.
+    public var kind: Kind
     /// The SQL text, its lines joined with `\n` (CR and comment lines removed). Empty for control records.
     /// A `statement` may hold several statements separated by `;`.
-    package var sql: String
+    public var sql: String
     /// The expected result of a query, or `nil` when the record gives none (statements, control
     /// records, and queries without a `----` line).
-    package var expected: SLTExpected?
+    public var expected: SLTExpected?
     /// The `skipif`/`onlyif` lines before the record, in order.
-    package var conditions: [SLTCondition]
+    public var conditions: [SLTCondition]
     /// The 1-based line of the record's first line (its first condition, or its directive).
-    package var line: Int
+    public var line: Int
     /// The 1-based line of the first SQL line, or `nil` when the record has no SQL.
-    package var sqlLine: Int?
+    public var sqlLine: Int?
 
-    package init(
+    /// Creates a record; the reader fills these in from the file.
+    public init(
         kind: Kind,
         sql: String = "",
         expected: SLTExpected? = nil,
@@ -57,7 +59,7 @@ package struct SLTRecord: Hashable, Sendable {
     /// Whether a runner for `dialect` runs this record, as `sqllogictest.c` decides: any `skipif`
     /// naming the dialect excludes it, and so does any `onlyif` naming another one. Names compare
     /// case-insensitively.
-    package func applies(toDialect dialect: String) -> Bool {
+    public func applies(toDialect dialect: String) -> Bool {
         let dialect = dialect.lowercased()
         for condition in conditions {
             switch condition {
@@ -70,7 +72,7 @@ package struct SLTRecord: Hashable, Sendable {
     }
 
     /// Whether this is a `statement` or `query` record, the ones that carry SQL.
-    package var hasSQL: Bool {
+    public var hasSQL: Bool {
         switch kind {
         case .statement, .query: true
         case .hashThreshold, .halt: false
@@ -79,20 +81,25 @@ package struct SLTRecord: Hashable, Sendable {
 }
 
 /// A `skipif X` or `onlyif X` line guarding the record after it.
-package enum SLTCondition: Hashable, Sendable {
+public enum SLTCondition: Hashable, Sendable {
+    /// `skipif X`: runners for database `X` skip the record.
     case skipIf(String)
+    /// `onlyif X`: only runners for database `X` run the record.
     case onlyIf(String)
 }
 
 /// The declared type of a query's result column: `I`, `T` or `R`.
-package enum SLTColumnType: Character, Hashable, Sendable {
+public enum SLTColumnType: Character, Hashable, Sendable {
+    /// `I`: an integer column.
     case integer = "I"
+    /// `T`: a text column.
     case text = "T"
+    /// `R`: a floating-point column.
     case real = "R"
 }
 
 /// How a query's results are ordered before comparison.
-package enum SLTSortMode: String, Hashable, Sendable {
+public enum SLTSortMode: String, Hashable, Sendable {
     /// Compare in the order the engine returned them.
     case nosort
     /// Sort rows (as lists of strings) before comparing.
@@ -102,7 +109,7 @@ package enum SLTSortMode: String, Hashable, Sendable {
 }
 
 /// The expected result of a query.
-package enum SLTExpected: Hashable, Sendable {
+public enum SLTExpected: Hashable, Sendable {
     /// The result lines as written, one value per line.
     case values([String])
     /// `N values hashing to MD5`: the count of values and the lowercase hex MD5 of every value

@@ -13,12 +13,12 @@ import Foundation
 /// let records = try SQLLogicTestFile.parse(contents: text, path: "select1.test")
 /// for record in SQLLogicTestFile.runnable(records, dialect: "sqlite") { ... }
 /// ```
-package enum SQLLogicTestFile {
+public enum SQLLogicTestFile {
     /// Parses a whole file into records, in file order, keeping every record whatever its conditions.
     ///
     /// `halt` records are returned like the others: a runner stops at the first one that applies to
     /// its dialect (``runnable(_:dialect:)`` does that).
-    package static func parse(contents: String, path: String) throws(SLTParseError) -> [SLTRecord] {
+    public static func parse(contents: String, path: String) throws(SLTParseError) -> [SLTRecord] {
         var records: [SLTRecord] = []
         for group in recordLines(of: contents) {
             records.append(try parseRecord(group, path: path))
@@ -27,14 +27,14 @@ package enum SQLLogicTestFile {
     }
 
     /// Reads and parses the file at `path`. Invalid UTF-8 is decoded with replacement characters.
-    package static func parse(fileAtPath path: String) throws -> [SLTRecord] {
+    public static func parse(fileAtPath path: String) throws -> [SLTRecord] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         return try parse(contents: String(decoding: data, as: UTF8.self), path: path)
     }
 
     /// The records a runner for `dialect` executes, in order: those that apply to it, up to (and not
     /// including) the first `halt` that applies to it.
-    package static func runnable(_ records: [SLTRecord], dialect: String) -> [SLTRecord] {
+    public static func runnable(_ records: [SLTRecord], dialect: String) -> [SLTRecord] {
         var result: [SLTRecord] = []
         for record in records where record.applies(toDialect: dialect) {
             if record.kind == .halt { break }

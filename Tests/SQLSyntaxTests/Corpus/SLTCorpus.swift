@@ -1,67 +1,30 @@
-import Foundation
 import SQLLogicTest
 import SQLSyntax
 import ShardQLBase
-import Synchronization
 import Testing
 
-/// The sqllogictest files in `../shared/sqllogictest` (or `$SHARDQL_SLT_DIR`), read once per process.
+/// The sqllogictest files in `../shared/sqllogictest` (or `$SHARDQL_SLT_DIR`), read once per process,
+/// as the dialect `sqlite` runner sees them.
 enum SLTCorpus {
-    /// The folder holding the `.test` files, or `nil` when it is absent (a clone without `../shared`).
-    static let directory: URL? = {
-        let candidate: URL
-        if let override = ProcessInfo.processInfo.environment["SHARDQL_SLT_DIR"], !override.isEmpty {
-            candidate = URL(fileURLWithPath: override, isDirectory: true)
-        } else {
-            // #filePath is <root>/Tests/SQLSyntaxTests/Corpus/SLTCorpus.swift; shared/ sits beside <root>.
-            var root = URL(fileURLWithPath: #filePath)
-            for _ in 0..<4 { root.deleteLastPathComponent() }
-            candidate = root.deletingLastPathComponent().appendingPathComponent(
-                "shared/sqllogictest",
-                isDirectory: true
-            )
-        }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), isDirectory.boolValue
-        else { return nil }
-        return candidate
-    }()
+    /// The corpus, or `nil` when it is absent (a clone without `../shared`). `#filePath` is
+    /// `<root>/Tests/SQLSyntaxTests/Corpus/SLTCorpus.swift`, four components below `<root>`.
+    static let corpus = SQLLogicTestCorpus.locate(startingAt: #filePath, levelsUp: 4)
+    static let dialect = "sqlite"
 
-    static var isAvailable: Bool { directory != nil }
+    static var isAvailable: Bool { corpus != nil }
     static let unavailableComment: Comment =
         "../shared/sqllogictest is absent (set SHARDQL_SLT_DIR to a folder of .test files to run the corpus tests)"
 
-    /// Paths of every `.test` file, relative to ``directory``, sorted.
-    static let files: [String] = {
-        guard let directory, let enumerator = FileManager.default.enumerator(atPath: directory.path) else { return [] }
-        var files: [String] = []
-        while let path = enumerator.nextObject() as? String {
-            if path.hasSuffix(".test") { files.append(path) }
-        }
-        return files.sorted()
-    }()
+    /// Paths of every `.test` file, relative to the corpus folder, sorted.
+    static var files: [String] { corpus?.files ?? [] }
 
     /// The records of one file that a runner for dialect `sqlite` executes.
     static func runnableRecords(_ relativePath: String) throws -> [SLTRecord] {
-        guard let directory else { return [] }
-        let path = directory.appendingPathComponent(relativePath).path
-        return SQLLogicTestFile.runnable(try SQLLogicTestFile.parse(fileAtPath: path), dialect: "sqlite")
+        try corpus?.runnableRecords(relativePath, dialect: dialect) ?? []
     }
 
     /// The SQL of every runnable `statement ok` and `query` record in the corpus, in file order.
-    static let validSQL: [String] = {
-        var sql: [String] = []
-        for file in files {
-            guard let records = try? runnableRecords(file) else { continue }
-            for record in records {
-                switch record.kind {
-                case .statement(expectError: false), .query: sql.append(record.sql)
-                default: break
-                }
-            }
-        }
-        return sql
-    }()
+    static let validSQL: [String] = corpus?.validSQL(dialect: dialect).statements ?? []
 }
 
 /// What went wrong with one piece of SQL in a parse → print → parse round trip.

@@ -14,8 +14,10 @@ import Darwin
 struct BatchRunner {
     let connection: SQLiteConnection
     let output: ResultWriter
+    let dataDirectoryDescription: String
 
     init(dataDirectory: String, output: ResultWriter) throws {
+        dataDirectoryDescription = dataDirectory
         try makeDirectory(dataDirectory)
         connection = try SQLiteConnection(path: dataDirectory + "/main.sqlite")
         self.output = output
@@ -36,6 +38,28 @@ struct BatchRunner {
             }
         }
         return failures
+    }
+
+    /// Prompts on a terminal and runs each statement once its closing `;` is typed (found by
+    /// the lexer, so a `;` inside a string or trigger body does not end it). Line editing and
+    /// history come with the full REPL.
+    func runInteractively() {
+        writeAll(Array("ShardQL \(ShardQLVersion.current) on \(dataDirectoryDescription). End statements with ';', exit with Ctrl-D.\n".utf8), to: standardOutput)
+        var pending = ""
+        while true {
+            writeAll(Array((pending.isEmpty ? "shardql> " : "   ...> ").utf8), to: standardOutput)
+            guard let line = readLine(strippingNewline: false) else { break }
+            pending += line
+            let script = SQLScript(pending)
+            if script.pieces.isEmpty {
+                pending = ""
+            } else if script.isComplete {
+                _ = run(script: pending, bail: false)
+                output.flush()
+                pending = ""
+            }
+        }
+        writeAll(Array("\n".utf8), to: standardOutput)
     }
 
     private func runPiece(_ piece: SQLScript.Piece) throws {

@@ -1,6 +1,12 @@
 import ArgumentParser
 import ShardQLBase
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `shardql [--data DIR] [-c SQL] [--mode M] [FILE]`: runs SQL in batch, like `sqlite3`.
 ///
 /// Until the embedded engine lands, statements run on one unsharded SQLite file in the data
@@ -13,7 +19,8 @@ struct ShardQLCommand: ParsableCommand {
         discussion: """
             Runs the SQL given with -c, else the SQL in FILE, else the SQL read from standard input, \
             statement by statement like the sqlite3 shell: each error is reported on stderr, and the \
-            exit status is non-zero if any statement failed.
+            exit status is non-zero if any statement failed. On a terminal it prompts for statements \
+            and runs each as soon as its closing ';' is typed.
             """,
         version: ShardQLVersion.current
     )
@@ -40,6 +47,18 @@ struct ShardQLCommand: ParsableCommand {
     var file: String?
 
     func run() throws {
+        let output = ResultWriter(mode: mode, showsHeader: header, nullValue: nullValue)
+        let runner: BatchRunner
+        do {
+            runner = try BatchRunner(dataDirectory: data, output: output)
+        } catch {
+            printError("Error: \(error)")
+            throw ExitCode.failure
+        }
+        if command == nil, file == nil, isatty(STDIN_FILENO) != 0 {
+            runner.runInteractively()
+            return
+        }
         let source: String
         if let command {
             source = command
@@ -51,14 +70,6 @@ struct ShardQLCommand: ParsableCommand {
             source = contents
         } else {
             source = readStandardInput()
-        }
-        let output = ResultWriter(mode: mode, showsHeader: header, nullValue: nullValue)
-        let runner: BatchRunner
-        do {
-            runner = try BatchRunner(dataDirectory: data, output: output)
-        } catch {
-            printError("Error: \(error)")
-            throw ExitCode.failure
         }
         let failures = runner.run(script: source, bail: bail)
         output.flush()

@@ -94,3 +94,64 @@ struct CommandLineTests {
         #expect(outcome.stderr.contains("nonsense"))
     }
 }
+
+#if os(Linux)
+/// The prompt loop, driven through a pseudo-terminal as a user's terminal would drive it.
+@Suite("shardql on a terminal")
+struct TerminalTests {
+    @Test func promptsAndRunsEachStatementWhenItsSemicolonArrives() throws {
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
+        try #require(master >= 0)
+        defer { close(master) }
+        // unlockpt and ptsname, spelled as the ioctls Glibc's Swift overlay leaves out.
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        try #require(ioctl(master, 0x4004_5431 /* TIOCSPTLCK */, &unlock) == 0)
+        try #require(ioctl(master, 0x8004_5430 /* TIOCGPTN */, &number) == 0)
+        let slave = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY)
+        try #require(slave >= 0)
+        // No echo, so the output holds only what shardql writes.
+        var settings = termios()
+        tcgetattr(slave, &settings)
+        settings.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(slave, TCSANOW, &settings)
+
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-tty-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let process = Process()
+        process.executableURL = CommandLineTests.binary
+        process.arguments = ["--data", data.path]
+        let terminal = FileHandle(fileDescriptor: slave, closeOnDealloc: true)
+        process.standardInput = terminal
+        process.standardOutput = terminal
+        process.standardError = terminal
+        try process.run()
+
+        // A statement split over two lines, a `;` inside a string, an error, then Ctrl-D.
+        for line in ["SELECT 1;\n", "SELECT\n", " 2 AS 'x;y';\n", "SELECT nosuch;\n", "\u{04}"] {
+            _ = line.withCString { write(master, $0, strlen($0)) }
+            usleep(200_000)
+        }
+        var output = ""
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let deadline = ContinuousClock.now + .seconds(20)
+        // Read until shardql has exited and the terminal has nothing more to give.
+        while ContinuousClock.now < deadline {
+            var descriptor = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 200) > 0 else {
+                if !process.isRunning { break }
+                continue
+            }
+            let count = read(master, &buffer, buffer.count)
+            if count <= 0 { break }
+            output += String(decoding: buffer[0..<count], as: UTF8.self)
+        }
+        process.waitUntilExit()
+        let lines = output.replacingOccurrences(of: "\r\n", with: "\n")
+        #expect(lines.contains("shardql> 1\n"))
+        #expect(lines.contains("shardql>    ...> 2\n"))
+        #expect(lines.contains("Error: no such column: nosuch"))
+        #expect(process.terminationStatus == 0)
+    }
+}
+#endif

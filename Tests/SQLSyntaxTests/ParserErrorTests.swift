@@ -112,6 +112,28 @@ struct ParserErrorTests {
         #expect(try SQLParser.parse(fits).count == 1)
     }
 
+    /// A subquery at the bottom of a long chain, itself holding such a chain, and so on: each
+    /// expression is shallow, but a walk over the whole would go as deep as all chains together.
+    func chainedSubqueries(levels: Int, terms: Int) -> String {
+        var sql = "1"
+        for _ in 0..<levels {
+            sql = "(SELECT " + sql + ")" + String(repeating: " + 1", count: terms)
+        }
+        return "SELECT " + sql
+    }
+
+    @Test func heightCountsSubqueriesAsSQLiteDoes() throws {
+        do {
+            _ = try SQLParser.parse(chainedSubqueries(levels: 30, terms: 50))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .tooComplex)
+            #expect(error.message == "expression tree is too large (maximum depth 1000)")
+        }
+        let fits = try SQLParser.parse(chainedSubqueries(levels: 20, terms: 20), options: ParseOptions(recordsSourceRanges: false))
+        #expect(try SQLParser.parse(SQLPrinter.print(fits), options: ParseOptions(recordsSourceRanges: false)) == fits)
+    }
+
     @Test func nestingUpToTheLimitParses() throws {
         let depth = 190
         let sql = "SELECT " + String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth)

@@ -2,11 +2,13 @@ import ShardQLBase
 
 /// An expression node: what it is, and where it came from in the source.
 ///
-/// `height` is the depth of the tree below and including this node; the parser refuses trees
-/// higher than ``ParseOptions/maxDepth`` (SQLite's `SQLITE_MAX_EXPR_DEPTH`), which bounds the
-/// recursion of every later walk over the tree.
+/// `height` is the depth of the tree below and including this node, subqueries included (as
+/// SQLite counts it); the parser refuses trees higher than ``ParseOptions/maxDepth`` (SQLite's
+/// `SQLITE_MAX_EXPR_DEPTH`), which bounds the recursion of every later walk over the tree.
 public struct Expr: Sendable, Hashable {
-    public var kind: Kind
+    public var kind: Kind {
+        didSet { height = kind.childHeight + 1 }
+    }
     public var range: SourceRange
     public private(set) var height: Int
 
@@ -48,43 +50,6 @@ public struct Expr: Sendable, Hashable {
         case row([Expr])
         /// `RAISE(IGNORE)`, `RAISE(ABORT, 'msg')`, …
         case raise(RaiseAction, Expr?)
-
-        var childHeight: Int {
-            switch self {
-            case .literal, .parameter, .column, .subquery, .exists:
-                return 0
-            case .unary(_, let e), .nullTest(let e, _), .collate(let e, _), .cast(let e, _),
-                .parenthesized(let e):
-                return e.height
-            case .binary(_, let l, let r):
-                return max(l.height, r.height)
-            case .like(let like):
-                return max(like.value.height, like.pattern.height, like.escape?.height ?? 0)
-            case .between(let between):
-                return max(between.value.height, between.low.height, between.high.height)
-            case .inList(let inExpr):
-                var height = inExpr.value.height
-                if case .list(let items) = inExpr.source { height = max(height, Expr.maxHeight(items)) }
-                if case .tableFunction(_, let args) = inExpr.source { height = max(height, Expr.maxHeight(args)) }
-                return height
-            case .caseWhen(let c):
-                var height = max(c.base?.height ?? 0, c.elseResult?.height ?? 0)
-                for when in c.whenClauses { height = max(height, when.condition.height, when.result.height) }
-                return height
-            case .function(let f):
-                var height = max(f.filter?.height ?? 0, 0)
-                if case .list(let args) = f.arguments { height = max(height, Expr.maxHeight(args)) }
-                return height
-            case .row(let items):
-                return Expr.maxHeight(items)
-            case .raise(_, let message):
-                return message?.height ?? 0
-            }
-        }
-    }
-
-    static func maxHeight(_ exprs: [Expr]) -> Int {
-        exprs.reduce(0) { max($0, $1.height) }
     }
 }
 

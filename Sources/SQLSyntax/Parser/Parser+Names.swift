@@ -74,7 +74,7 @@ extension Parser {
         return QualifiedName(name: first)
     }
 
-    /// `name, name, …` inside parentheses (the `(` already consumed when `open` is false).
+    /// `(name, name, …)`
     mutating func parseParenthesizedNames(_ what: String) throws(ShardQLError) -> [Identifier] {
         try expect(.leftParen)
         var names = [try parseName(what)]

@@ -23,8 +23,12 @@ let package = Package(
         .target(name: "ShardQLBase"),
         .target(name: "SQLiteCore", dependencies: ["CSQLite", "ShardQLBase"]),
         .target(name: "SQLSyntax", dependencies: ["ShardQLBase"]),
+        // Where a row lives: SQLite's affinity and collation rules, the fixed distribution hash, shard ranges.
+        .target(name: "Partitioning", dependencies: ["ShardQLBase"]),
+        // The cluster's metadata: model, CatalogStore protocol, the embedded SQLite store.
+        .target(name: "Catalog", dependencies: ["ShardQLBase", "SQLiteCore", "Partitioning"]),
         // Reads sqllogictest files; no dependencies, so any stage's tests (and a runner) can use it.
-        .target(name: "SQLLogicTest"),
+        .target(name: "SQLLogicTest", dependencies: ["ShardQLBase"]),
         .executableTarget(
             name: "shardql",
             dependencies: [
@@ -35,7 +39,9 @@ let package = Package(
         .testTarget(name: "ShardQLBaseTests", dependencies: ["ShardQLBase"]),
         .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore"]),
         .testTarget(name: "SQLSyntaxTests", dependencies: ["SQLSyntax", "ShardQLBase", "SQLLogicTest"]),
-        .testTarget(name: "SQLLogicTestTests", dependencies: ["SQLLogicTest"]),
+        .testTarget(name: "SQLLogicTestTests", dependencies: ["SQLLogicTest", "SQLiteCore"]),
+        .testTarget(name: "PartitioningTests", dependencies: ["Partitioning", "SQLiteCore"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         // Runs the built `shardql` binary as a user would; depending on it makes `swift test` build it.
         .testTarget(name: "ShardQLCLITests", dependencies: ["shardql"]),
     ],

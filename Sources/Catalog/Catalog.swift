@@ -1,0 +1,1 @@
+// The Catalog target: see its files (being written).

@@ -1,0 +1,1 @@
+// The Partitioning target: see its files (being written).

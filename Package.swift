@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "Partitioning", dependencies: ["ShardQLBase"]),
         // The cluster's metadata: model, CatalogStore protocol, the embedded SQLite store.
         .target(name: "Catalog", dependencies: ["ShardQLBase", "SQLiteCore", "Partitioning"]),
+        // Shard files and fragment execution: the in-process worker now, the gRPC server later.
+        .target(name: "Worker", dependencies: ["ShardQLBase", "SQLiteCore"]),
         // Reads sqllogictest files; no dependencies, so any stage's tests (and a runner) can use it.
         .target(name: "SQLLogicTest", dependencies: ["ShardQLBase"]),
         .executableTarget(
@@ -42,6 +44,7 @@ let package = Package(
         .testTarget(name: "SQLLogicTestTests", dependencies: ["SQLLogicTest", "SQLiteCore"]),
         .testTarget(name: "PartitioningTests", dependencies: ["Partitioning", "SQLiteCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
         // Runs the built `shardql` binary as a user would; depending on it makes `swift test` build it.
         .testTarget(name: "ShardQLCLITests", dependencies: ["shardql"]),
     ],

@@ -1,0 +1,144 @@
+import SQLiteCore
+import ShardQLBase
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The in-process worker: shard files in one directory, each opened through ``SQLiteDatabase``
+/// (so SQLite's blocking calls run on the file's own queue, never on Swift's cooperative pool).
+///
+/// Each file has a writer and a reader connection: under WAL, reads see the last committed state
+/// while a write transaction is open on the writer.
+public final class LocalWorker: ShardExecutor {
+    private struct OpenShard: Sendable {
+        var writer: SQLiteDatabase
+        var reader: SQLiteDatabase
+    }
+
+    public let directory: String
+    // Guarded by the mutex; the databases inside are actors, used outside the lock.
+    private let shards = Mutex<[ShardFileID: OpenShard]>([:])
+
+    /// Uses (and creates) `directory` for shard files.
+    public init(directory: String) throws {
+        self.directory = directory
+        try Self.makeDirectory(directory)
+    }
+
+    public func createShard(_ shard: ShardFileID) async throws {
+        let path = self.path(of: shard)
+        guard access(path, F_OK) != 0 else {
+            throw ShardQLError(.internalError, "shard file '\(path)' already exists")
+        }
+        _ = try await open(shard, creating: true)
+    }
+
+    public func dropShard(_ shard: ShardFileID) async throws {
+        if let open = shards.withLock({ $0.removeValue(forKey: shard) }) {
+            await open.writer.close()
+            await open.reader.close()
+        }
+        let path = self.path(of: shard)
+        for suffix in ["", "-wal", "-shm"] {
+            if unlink(path + suffix) != 0, errno != ENOENT {
+                throw ShardQLError(.io, "cannot delete '\(path + suffix)': \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    public func query(_ sql: String, parameters: [SQLValue], on shard: ShardFileID) async throws -> RowSet {
+        let reader = try await open(shard, creating: false).reader
+        return try await reader.withConnection { connection in
+            let statement = try connection.cachedStatement(sql)
+            try statement.bind(parameters)
+            defer { statement.reset() }
+            return RowSet(columns: statement.columnNames, rows: try statement.rows())
+        }
+    }
+
+    public func write(_ statements: [ShardStatement], on shard: ShardFileID) async throws -> [WriteOutcome] {
+        let writer = try await open(shard, creating: false).writer
+        return try await writer.withConnection { connection in
+            if connection.isAutocommit { try connection.execute("BEGIN IMMEDIATE") }
+            var outcomes: [WriteOutcome] = []
+            for item in statements {
+                let statement = try connection.cachedStatement(item.sql)
+                try statement.bind(item.parameters)
+                defer { statement.reset() }
+                let rows = try statement.rows()
+                outcomes.append(
+                    WriteOutcome(
+                        changes: connection.changes, lastInsertRowID: connection.lastInsertRowID,
+                        returned: RowSet(columns: statement.columnNames, rows: rows)))
+            }
+            return outcomes
+        }
+    }
+
+    public func finish(_ shard: ShardFileID, commit: Bool) async throws {
+        guard let writer = shards.withLock({ $0[shard]?.writer }) else { return }
+        try await writer.withConnection { connection in
+            guard !connection.isAutocommit else { return }
+            try connection.execute(commit ? "COMMIT" : "ROLLBACK")
+        }
+    }
+
+    public func close() async {
+        let open = shards.withLock { shards in
+            defer { shards.removeAll() }
+            return Array(shards.values)
+        }
+        for shard in open {
+            await shard.writer.close()
+            await shard.reader.close()
+        }
+    }
+
+    // MARK: - Files
+
+    func path(of shard: ShardFileID) -> String { directory + "/" + shard.fileName }
+
+    private func open(_ shard: ShardFileID, creating: Bool) async throws -> OpenShard {
+        if let open = shards.withLock({ $0[shard] }) { return open }
+        let path = self.path(of: shard)
+        let exists = access(path, F_OK) == 0
+        guard exists || creating else {
+            throw ShardQLError(.io, "shard file '\(path)' is missing")
+        }
+        let writer = try await SQLiteDatabase(path: path)
+        try await writer.withConnection { connection in
+            try ShardFileFormat.stampOrCheck(connection, path: path, isNew: !exists)
+        }
+        var readerConfiguration = SQLiteConfiguration()
+        readerConfiguration.readOnly = true
+        let reader = try await SQLiteDatabase(path: path, configuration: readerConfiguration)
+        let opened = OpenShard(writer: writer, reader: reader)
+        // Another task may have opened it meanwhile: keep the first, close ours.
+        let winner = shards.withLock { shards in
+            if let existing = shards[shard] { return existing }
+            shards[shard] = opened
+            return opened
+        }
+        if winner.writer !== writer {
+            await writer.close()
+            await reader.close()
+        }
+        return winner
+    }
+
+    static func makeDirectory(_ path: String) throws {
+        var components: [String] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: false) {
+            components.append(String(part))
+            let prefix = components.joined(separator: "/")
+            guard !prefix.isEmpty else { continue }
+            if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+                throw ShardQLError(.io, "cannot create directory '\(prefix)': \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import SQLiteCore
+import ShardQLBase
+
+/// The format stamp every shard file carries, so a file from another program or a newer ShardQL
+/// is refused instead of guessed at.
+enum ShardFileFormat {
+    /// `PRAGMA application_id`: "SQLS" in ASCII.
+    static let applicationID: Int32 = 0x5351_4C53
+    /// `PRAGMA user_version`: bumped whenever the layout inside shard files changes.
+    static let version: Int32 = 1
+
+    /// Stamps a new file, or checks an existing one.
+    static func stampOrCheck(_ connection: SQLiteConnection, path: String, isNew: Bool) throws {
+        if isNew {
+            try connection.execute("PRAGMA application_id = \(applicationID); PRAGMA user_version = \(version)")
+            return
+        }
+        let application = try integer(connection, "PRAGMA application_id")
+        let fileVersion = try integer(connection, "PRAGMA user_version")
+        guard application == Int64(applicationID) else {
+            throw ShardQLError(.io, "'\(path)' is not a ShardQL shard file")
+        }
+        guard fileVersion <= Int64(version) else {
+            throw ShardQLError(
+                .io, "shard file '\(path)' has format version \(fileVersion); this ShardQL reads up to \(version)")
+        }
+    }
+
+    private static func integer(_ connection: SQLiteConnection, _ sql: String) throws -> Int64 {
+        let statement = try connection.prepare(sql)
+        guard try statement.step(), case .integer(let value) = statement.column(0) else { return 0 }
+        return value
+    }
+}

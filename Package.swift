@@ -29,12 +29,16 @@ let package = Package(
         .target(name: "Catalog", dependencies: ["ShardQLBase", "SQLiteCore", "Partitioning"]),
         // Shard files and fragment execution: the in-process worker now, the gRPC server later.
         .target(name: "Worker", dependencies: ["ShardQLBase", "SQLiteCore"]),
-        // Reads sqllogictest files; no dependencies, so any stage's tests (and a runner) can use it.
-        .target(name: "SQLLogicTest", dependencies: ["ShardQLBase"]),
+        // The coordinator: statements against the catalog, routing, and the general query path.
+        .target(
+            name: "Coordinator",
+            dependencies: ["ShardQLBase", "SQLSyntax", "SQLiteCore", "Partitioning", "Catalog", "Worker"]),
+        // Reads and runs sqllogictest files; SQLiteCore renders values exactly as SQLite converts them.
+        .target(name: "SQLLogicTest", dependencies: ["ShardQLBase", "SQLiteCore"]),
         .executableTarget(
             name: "shardql",
             dependencies: [
-                "ShardQLBase", "SQLSyntax", "SQLiteCore",
+                "ShardQLBase", "SQLSyntax", "SQLiteCore", "SQLLogicTest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,6 +49,7 @@ let package = Package(
         .testTarget(name: "PartitioningTests", dependencies: ["Partitioning", "SQLiteCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "SQLiteCore"]),
         // Runs the built `shardql` binary as a user would; depending on it makes `swift test` build it.
         .testTarget(name: "ShardQLCLITests", dependencies: ["shardql"]),
     ],

@@ -1,0 +1,154 @@
+import Catalog
+import SQLSyntax
+import ShardQLBase
+import Synchronization
+import Worker
+
+/// What one statement produced.
+public struct StatementResult: Sendable, Hashable {
+    /// Column names (empty for statements that return no rows).
+    public var columns: [String]
+    public var rows: [[SQLValue]]
+    /// Rows inserted, updated or deleted (SQLite's `changes()`).
+    public var changes: Int
+
+    public init(columns: [String] = [], rows: [[SQLValue]] = [], changes: Int = 0) {
+        self.columns = columns
+        self.rows = rows
+        self.changes = changes
+    }
+}
+
+/// An embedded ShardQL cluster: a catalog and shard files in one data directory, with the
+/// in-process worker (DESIGN §5) holding the shards.
+///
+/// ```swift
+/// let cluster = try await Cluster.open(directory: "./shardql-data")
+/// _ = try await cluster.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")
+/// let result = try await cluster.execute("SELECT count(*) FROM t")
+/// await cluster.close()
+/// ```
+///
+/// Every query is answered on the general path (DESIGN §1, tier 3): the rows of the tables it
+/// reads are copied from the shards into a coordinator-local SQLite database, which answers it,
+/// so the answer is SQLite's. The faster tiers (router, pushdown) arrive with the planner.
+public final class Cluster: Sendable {
+    /// Shard counts a table may have.
+    public static let shardCountRange = 1...4096
+
+    let directory: String
+    let store: any CatalogStore
+    let executor: any ShardExecutor
+    let defaultShardCount: Int
+    /// How many shards are read at once.
+    let parallelism: Int
+    let localNode: NodeID
+    private let cachedSnapshot: Mutex<CatalogSnapshot>
+
+    private init(
+        directory: String, store: any CatalogStore, executor: any ShardExecutor, defaultShardCount: Int,
+        localNode: NodeID, snapshot: CatalogSnapshot
+    ) {
+        self.directory = directory
+        self.store = store
+        self.executor = executor
+        self.defaultShardCount = defaultShardCount
+        self.parallelism = max(1, System.coreCount)
+        self.localNode = localNode
+        self.cachedSnapshot = Mutex(snapshot)
+    }
+
+    /// Opens (creating it if needed) the cluster in `directory`: `catalog.sqlite` and `shards/`.
+    /// `defaultShardCount` is the shard count of tables created without `SHARDS n`.
+    public static func open(directory: String, defaultShardCount: Int = 4) async throws -> Cluster {
+        guard shardCountRange.contains(defaultShardCount) else {
+            throw ShardQLError(
+                .invalidArgument,
+                "shard count \(defaultShardCount) is out of range: a table has \(shardCountRange.lowerBound) to \(shardCountRange.upperBound) shards")
+        }
+        let worker = try LocalWorker(directory: directory + "/shards")
+        let store = try await SQLiteCatalogStore(path: directory + "/catalog.sqlite")
+        var snapshot = try await store.snapshot()
+        let local: NodeID
+        if let node = snapshot.node(address: "local") {
+            local = node.id
+        } else {
+            local = NodeID(snapshot.nextID)
+            snapshot = try await store.apply(
+                [.addNode(Node(id: local, address: "local"))], expectedVersion: snapshot.version)
+        }
+        return Cluster(
+            directory: directory, store: store, executor: worker, defaultShardCount: defaultShardCount,
+            localNode: local, snapshot: snapshot)
+    }
+
+    public func close() async {
+        await executor.close()
+        await store.close()
+    }
+
+    var snapshot: CatalogSnapshot { cachedSnapshot.withLock { $0 } }
+
+    /// Applies catalog changes against the snapshot they were planned on.
+    @discardableResult
+    func apply(_ changes: [CatalogChange], plannedOn snapshot: CatalogSnapshot) async throws -> CatalogSnapshot {
+        let updated = try await store.apply(changes, expectedVersion: snapshot.version)
+        cachedSnapshot.withLock { $0 = updated }
+        return updated
+    }
+
+    // MARK: - Statements
+
+    /// Parses and runs a script; returns one result per statement.
+    public func execute(_ sql: String) async throws -> [StatementResult] {
+        var results: [StatementResult] = []
+        for statement in try SQLParser.parse(sql) {
+            results.append(try await execute(statement))
+        }
+        return results
+    }
+
+    /// Runs one parsed statement.
+    public func execute(_ statement: Statement) async throws -> StatementResult {
+        switch statement.kind {
+        case .select:
+            return try await query(statement)
+        case .insert(let insert):
+            return try await run(insert)
+        case .update, .delete:
+            return try await runUpdateOrDelete(statement)
+        case .createTable(let create):
+            try await createTable(create)
+        case .drop(let drop):
+            try await self.drop(drop)
+        case .createIndex(let create):
+            try await createIndex(create)
+        case .createView(let create):
+            try await createView(create)
+        default:
+            throw ShardQLError(
+                .unsupported, "\(Self.describe(statement)) is not supported by the embedded engine yet")
+        }
+        return StatementResult()
+    }
+
+    static func describe(_ statement: Statement) -> String {
+        let text = SQLPrinter.print(statement)
+        let words = text.split(separator: " ").prefix(2).joined(separator: " ")
+        return "'\(words) …'"
+    }
+}
+
+enum System {
+    static var coreCount: Int {
+        #if canImport(Glibc)
+        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #else
+        return 2
+        #endif
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,178 @@
+import Partitioning
+import SQLSyntax
+import ShardQLBase
+import Worker
+
+/// Runs an `INSERT`: its source rows are evaluated once on the coordinator (so `random()` and
+/// `CURRENT_TIMESTAMP` are evaluated once, DESIGN §2), each row gets a cluster-unique rowid when
+/// it has none, is routed by its distribution value after the column's affinity, and every
+/// shard's rows go in one transaction that commits only when all shards succeeded.
+struct InsertExecution {
+    let insert: Insert
+    let layout: TableLayout
+    let executor: any ShardExecutor
+    /// Allocates `count` cluster-unique keys for the table.
+    let allocateKeys: @Sendable (Int) async throws -> ClosedRange<Int64>
+    /// Makes sure later allocations stay above an explicit key.
+    let raiseKeyFloor: @Sendable (Int64) async throws -> Void
+
+    struct Outcome: Sendable {
+        var changes: Int
+        var lastInsertRowID: Int64?
+        var returned: RowSet?
+    }
+
+    /// `sourceRows` are the evaluated `VALUES`/`SELECT` rows (one empty row for DEFAULT VALUES);
+    /// `evaluateDefault` computes a column's DEFAULT on the coordinator.
+    func run(
+        sourceRows: [[SQLValue]], evaluateDefault: (String) async throws -> SQLValue
+    ) async throws -> Outcome {
+        let targets = try targetColumns()
+        for row in sourceRows where row.count != targets.count && insert.source != .defaultValues {
+            throw ShardQLError(
+                .sqlite,
+                insert.columns == nil
+                    ? "table \(layout.name) has \(targets.count) columns but \(row.count) values were supplied"
+                    : "\(row.count) values for \(targets.count) columns")
+        }
+        // Which rows need a key from the cluster's allocator.
+        var keyColumn: Int? = layout.rowIDAlias
+        var needsKey = [Bool](repeating: false, count: sourceRows.count)
+        for (position, row) in sourceRows.enumerated() {
+            if let alias = keyColumn, let slot = targets.firstIndex(of: alias) {
+                needsKey[position] = row[slot] == .null
+            } else {
+                needsKey[position] = layout.hasRowID
+            }
+        }
+        if !layout.hasRowID { keyColumn = nil }
+        let keyCount = needsKey.filter { $0 }.count
+        var nextKey = keyCount > 0 ? try await allocateKeys(keyCount).lowerBound : 0
+
+        // The shard statement writes the rowid (or its alias) explicitly, plus the target columns
+        // and the distribution column when its value came from a DEFAULT.
+        var written = targets
+        if let alias = layout.rowIDAlias, !written.contains(alias) { written.insert(alias, at: 0) }
+        var distributionColumn: Int?
+        if case .hash(let column, _) = layout.placement {
+            distributionColumn = column
+            if !written.contains(column) { written.append(column) }
+        }
+        let writesBareRowID = layout.hasRowID && layout.rowIDAlias == nil
+        let sql = statementSQL(columns: written, withRowID: writesBareRowID)
+
+        var byShard: [ShardFileID: [(position: Int, parameters: [SQLValue])]] = [:]
+        var largestExplicitKey: Int64?
+        for (position, row) in sourceRows.enumerated() {
+            var values = [Int: SQLValue]()
+            for (slot, column) in targets.enumerated() where slot < row.count { values[column] = row[slot] }
+            var rowID: Int64?
+            if needsKey[position] {
+                rowID = nextKey
+                nextKey += 1
+                if let alias = layout.rowIDAlias { values[alias] = .integer(rowID!) }
+            } else if let alias = layout.rowIDAlias, case .integer(let explicit)? = values[alias].map(layout.columns[alias].affinity.apply) {
+                rowID = explicit
+                largestExplicitKey = max(largestExplicitKey ?? explicit, explicit)
+            }
+            if let column = distributionColumn, values[column] == nil {
+                values[column] = try await layout.columns[column].defaultSQL.asyncMap(evaluateDefault) ?? .null
+            }
+            let shard = try route(values: values, rowID: rowID)
+            var parameters = writesBareRowID ? [SQLValue.integer(rowID!)] : []
+            parameters += written.map { values[$0] ?? .null }
+            byShard[shard, default: []].append((position, parameters))
+        }
+        if let largestExplicitKey { try await raiseKeyFloor(largestExplicitKey) }
+
+        return try await write(byShard, sql: sql, rowCount: sourceRows.count)
+    }
+
+    /// Indices of the columns the statement names (or all stored columns, in order).
+    func targetColumns() throws -> [Int] {
+        guard let names = insert.columns else {
+            return layout.columns.indices.filter { !layout.columns[$0].isGenerated }
+        }
+        return try names.map { name in
+            if let index = layout.columnIndex(named: name.name) { return index }
+            if layout.hasRowID, ["rowid", "oid", "_rowid_"].contains(name.name.lowercased()), let alias = layout.rowIDAlias {
+                return alias
+            }
+            throw ShardQLError(.sqlite, "table \(layout.name) has no column named \(name.name)")
+        }
+    }
+
+    private func route(values: [Int: SQLValue], rowID: Int64?) throws -> ShardFileID {
+        try Self.shard(for: layout.columns.indices.map { values[$0] ?? .null }, rowID: rowID, layout: layout)
+    }
+
+    /// Where a row with these column values (by column index) and rowid lives.
+    static func shard(for values: [SQLValue], rowID: Int64?, layout: TableLayout) throws -> ShardFileID {
+        switch layout.placement {
+        case .reference(let shard):
+            return shard
+        case .roundRobin(let shards):
+            let key = rowID ?? 0
+            return shards[Int(UInt64(bitPattern: key) % UInt64(shards.count))]
+        case .hash(let column, let shards):
+            let info = layout.columns[column]
+            let value = info.affinity.apply(to: values[column])
+            let hash = DistributionHash.hash(value, collation: info.collation)
+            return shards[try ShardRanges(count: shards.count).shardIndex(forHash: hash)]
+        }
+    }
+
+    /// `INSERT [OR …] INTO "t" (cols) VALUES (?, …) [upserts] [RETURNING …]`, printed from the AST
+    /// so conflict clauses and RETURNING keep their meaning.
+    private func statementSQL(columns: [Int], withRowID: Bool) -> String {
+        var shardInsert = insert
+        shardInsert.with = nil
+        shardInsert.alias = insert.alias
+        let names = (withRowID ? [Identifier("rowid")] : []) + columns.map { Identifier(layout.columns[$0].name, quoting: .doubleQuotes) }
+        shardInsert.columns = names
+        let placeholders = names.map { _ in Expr(.parameter("?")) }
+        shardInsert.source = .select(Select(body: SelectBody(first: .values([placeholders]))))
+        return SQLPrinter.print(Statement(.insert(shardInsert)))
+    }
+
+    private func write(
+        _ byShard: [ShardFileID: [(position: Int, parameters: [SQLValue])]], sql: String, rowCount: Int
+    ) async throws -> Outcome {
+        var changes = 0
+        var lastRowID: Int64?
+        var lastPosition = -1
+        var returned = [RowSet?](repeating: nil, count: rowCount)
+        var touched: [ShardFileID] = []
+        do {
+            for (shard, rows) in byShard.sorted(by: { $0.key < $1.key }) {
+                touched.append(shard)
+                let outcomes = try await executor.write(rows.map { ShardStatement(sql, parameters: $0.parameters) }, on: shard)
+                for (row, outcome) in zip(rows, outcomes) {
+                    changes += outcome.changes
+                    if row.position > lastPosition {
+                        lastPosition = row.position
+                        lastRowID = outcome.lastInsertRowID
+                    }
+                    returned[row.position] = outcome.returned
+                }
+            }
+            for shard in touched { try await executor.finish(shard, commit: true) }
+        } catch {
+            for shard in touched { try? await executor.finish(shard, commit: false) }
+            throw error
+        }
+        var returnedRows: RowSet?
+        if insert.returning != nil {
+            let parts = returned.compactMap { $0 }
+            returnedRows = RowSet(columns: parts.first?.columns ?? [], rows: parts.flatMap(\.rows))
+        }
+        return Outcome(changes: changes, lastInsertRowID: lastRowID, returned: returnedRows)
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

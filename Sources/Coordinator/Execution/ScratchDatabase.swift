@@ -1,0 +1,116 @@
+import SQLSyntax
+import SQLiteCore
+import ShardQLBase
+import Worker
+
+/// A distributed or reference table as the general path needs it: how to recreate it and where
+/// its rows are.
+struct LoadableTable: Sendable {
+    var name: String
+    /// The table's `CREATE TABLE` as the catalog keeps it (declared types, collations and
+    /// constraints, no distribution clause), so copied values keep their storage class and
+    /// compare as they do on the shards.
+    var createSQL: String
+    /// `CREATE INDEX` statements, so `INDEXED BY` finds its index.
+    var indexSQL: [String]
+    var hasRowID: Bool
+    /// Every shard file holding some of the rows, once each.
+    var shards: [ShardFileID]
+}
+
+/// The general path's coordinator-local database (DESIGN §1, tier 3): the rows of every table
+/// a statement reads are copied in from the shards, then SQLite answers the statement itself,
+/// so the answer is SQLite's by construction.
+struct ScratchDatabase {
+    let database: SQLiteDatabase
+
+    static func open() async throws -> ScratchDatabase {
+        var configuration = SQLiteConfiguration()
+        configuration.walMode = false
+        return ScratchDatabase(database: try await SQLiteDatabase(path: ":memory:", configuration: configuration))
+    }
+
+    func close() async {
+        await database.close()
+    }
+
+    /// Creates each table and copies its rows from all its shards (read in parallel, bounded by
+    /// `parallelism`).
+    func load(_ tables: [LoadableTable], from executor: any ShardExecutor, parallelism: Int) async throws {
+        for table in tables {
+            let columns = try Self.storedColumns(of: table)
+            let selectList = (table.hasRowID ? ["rowid"] : []) + columns.map(Self.quoted)
+            let fetch = "SELECT \(selectList.joined(separator: ", ")) FROM \(Self.quoted(table.name))"
+            let parts = try await Self.fetchAll(fetch, shards: table.shards, executor: executor, parallelism: parallelism)
+            let insertColumns = (table.hasRowID ? ["rowid"] : []) + columns.map(Self.quoted)
+            let insert =
+                "INSERT INTO \(Self.quoted(table.name)) (\(insertColumns.joined(separator: ", "))) VALUES ("
+                + Array(repeating: "?", count: insertColumns.count).joined(separator: ", ") + ")"
+            try await database.withConnection { connection in
+                try connection.execute(table.createSQL)
+                for index in table.indexSQL { try connection.execute(index) }
+                try connection.transaction(.immediate) {
+                    let statement = try connection.prepare(insert)
+                    for part in parts {
+                        for row in part.rows {
+                            try statement.bind(row)
+                            _ = try statement.step()
+                            statement.reset()
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs one statement and returns its rows.
+    func run(_ sql: String) async throws -> RowSet {
+        try await database.withConnection { connection in
+            let statement = try connection.prepare(sql)
+            return RowSet(columns: statement.columnNames, rows: try statement.rows())
+        }
+    }
+
+    /// The columns a row copy must carry: all but generated ones (SQLite computes those).
+    static func storedColumns(of table: LoadableTable) throws -> [String] {
+        let statement = try SQLParser.parseStatement(table.createSQL)
+        guard case .createTable(let create) = statement.kind,
+            case .columns(let columns, _, _) = create.definition
+        else {
+            throw ShardQLError(.internalError, "the catalog's definition of '\(table.name)' is not a CREATE TABLE")
+        }
+        return columns.filter { column in
+            !column.constraints.contains { constraint in
+                if case .generated = constraint.kind { return true }
+                return false
+            }
+        }.map(\.name.name)
+    }
+
+    static func quoted(_ name: String) -> String {
+        "\"" + name.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+    }
+
+    /// Runs `sql` on every shard, at most `parallelism` at a time; results keep shard order.
+    static func fetchAll(
+        _ sql: String, shards: [ShardFileID], executor: any ShardExecutor, parallelism: Int
+    ) async throws -> [RowSet] {
+        try await withThrowingTaskGroup(of: (Int, RowSet).self) { group in
+            var results = [RowSet?](repeating: nil, count: shards.count)
+            var next = 0
+            func startNext() {
+                guard next < shards.count else { return }
+                let position = next
+                let shard = shards[position]
+                group.addTask { (position, try await executor.query(sql, parameters: [], on: shard)) }
+                next += 1
+            }
+            for _ in 0..<max(1, parallelism) { startNext() }
+            while let (position, rows) = try await group.next() {
+                results[position] = rows
+                startNext()
+            }
+            return results.map { $0! }
+        }
+    }
+}

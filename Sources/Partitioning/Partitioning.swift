@@ -1,1 +1,0 @@
-// The Partitioning target: see its files (being written).

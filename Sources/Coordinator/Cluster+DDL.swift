@@ -108,7 +108,7 @@ extension Cluster {
         let declaredType = definition.type.map { type in
             type.name + (type.arguments.isEmpty ? "" : "(" + type.arguments.joined(separator: ",") + ")")
         } ?? ""
-        let affinity = Column.Affinity(rawValue: Affinity(declaredType: declaredType).rawValue) ?? .blob
+        let affinity = Affinity(declaredType: declaredType)
         return Column(
             ordinal: ordinal, name: definition.name.name, declaredType: declaredType, affinity: affinity,
             collation: collation, notNull: notNull, primaryKeyPosition: primaryKey, hasDefault: hasDefault)

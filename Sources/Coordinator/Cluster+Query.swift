@@ -52,8 +52,7 @@ extension Cluster {
         let definition = try CreateTableFacts(sql: table.createSQL)
         let columns = table.columns.sorted { $0.ordinal < $1.ordinal }.map { column in
             TableLayout.Column(
-                name: column.name, affinity: Affinity(declaredType: column.declaredType),
-                collation: Collation(name: column.collation.rawValue) ?? .binary,
+                name: column.name, affinity: column.affinity, collation: column.collation,
                 isGenerated: definition.generatedColumns.contains(CatalogName.key(column.name)),
                 defaultSQL: definition.defaults[CatalogName.key(column.name)])
         }

@@ -6,7 +6,7 @@ import ShardQLBase
 /// the bit (`applyAffinity` / `applyNumericAffinity` / `sqlite3VdbeIntegerAffinity` in vdbe.c, and the
 /// REAL-column handling of `OP_MakeRecord` and `OP_Column`), not `CAST`: into an INTEGER column `'5abc'`
 /// stays TEXT while `' 5 '`, `'1e3'` and `'5.0'` become INTEGER and `'9223372036854775808'` becomes REAL.
-package enum Affinity: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+public enum Affinity: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case integer = "INTEGER"
     case text = "TEXT"
     case blob = "BLOB"
@@ -18,7 +18,7 @@ package enum Affinity: String, Sendable, Hashable, CaseIterable, CustomStringCon
     /// "INT" → INTEGER; "CHAR", "CLOB" or "TEXT" → TEXT; "BLOB" or no type → BLOB;
     /// "REAL", "FLOA" or "DOUB" → REAL; anything else → NUMERIC.
     /// So `FLOATING POINT` is INTEGER (it contains "INT") and `DECIMAL(10,2)`, `BOOLEAN`, `DATE` are NUMERIC.
-    package init(declaredType: String?) {
+    public init(declaredType: String?) {
         guard let declaredType, !declaredType.isEmpty else {
             self = .blob
             return
@@ -45,7 +45,7 @@ package enum Affinity: String, Sendable, Hashable, CaseIterable, CustomStringCon
         }
     }
 
-    package var description: String { rawValue }
+    public var description: String { rawValue }
 
     /// The value SQLite stores (and later reads back) when `value` is inserted into a column with
     /// this affinity.
@@ -58,7 +58,7 @@ package enum Affinity: String, Sendable, Hashable, CaseIterable, CustomStringCon
     /// - BLOB (no affinity): unchanged.
     ///
     /// With every affinity a NaN REAL is stored as NULL, and BLOB and NULL are never converted.
-    package func apply(to value: SQLValue) -> SQLValue {
+    public func apply(to value: SQLValue) -> SQLValue {
         if case .real(let real) = value, real.isNaN { return .null }
         switch self {
         case .blob:

@@ -5,7 +5,7 @@ import ShardQLBase
 /// A distribution column with a collation hashes the collation's ``key(for:)``, so values that are
 /// equal under the collation land on the same shard; ``compare(_:_:)`` orders TEXT exactly as SQLite
 /// does (for merges on the coordinator).
-package enum Collation: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+public enum Collation: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// `memcmp` of the bytes, the shorter first on a tie.
     case binary = "BINARY"
     /// BINARY after folding ASCII `A`–`Z` to lower case; other bytes (all non-ASCII) compare as they are.
@@ -14,7 +14,7 @@ package enum Collation: String, Sendable, Hashable, CaseIterable, CustomStringCo
     case rtrim = "RTRIM"
 
     /// The collation named `name`, case-insensitively (`nocase`, `Binary`); nil for unknown names.
-    package init?(name: String) {
+    public init?(name: String) {
         switch name.uppercased() {
         case "BINARY": self = .binary
         case "NOCASE": self = .nocase
@@ -23,7 +23,7 @@ package enum Collation: String, Sendable, Hashable, CaseIterable, CustomStringCo
         }
     }
 
-    package var description: String { rawValue }
+    public var description: String { rawValue }
 
     /// Bytes that are equal for two texts exactly when SQLite's collation calls them equal.
     ///
@@ -32,7 +32,7 @@ package enum Collation: String, Sendable, Hashable, CaseIterable, CustomStringCo
     /// `sqlite3StrNICmp`) and then only compares lengths, so for a text containing NUL the key is the
     /// folded bytes up to and including the first NUL followed by the total length (8 bytes, little
     /// endian). Such a key always contains a 0x00, which a NUL-free text's key never does.
-    package func key(for text: SQLText) -> [UInt8] {
+    public func key(for text: SQLText) -> [UInt8] {
         switch self {
         case .binary:
             return text.bytes
@@ -49,7 +49,7 @@ package enum Collation: String, Sendable, Hashable, CaseIterable, CustomStringCo
 
     /// SQLite's comparison of two TEXT values under this collation: negative, zero or positive
     /// (normalised to −1, 0, 1), the way `ORDER BY`, `min`/`max` and `=` see them.
-    package func compare(_ lhs: SQLText, _ rhs: SQLText) -> Int {
+    public func compare(_ lhs: SQLText, _ rhs: SQLText) -> Int {
         switch self {
         case .binary:
             return Self.binaryCompare(lhs.bytes[...], rhs.bytes[...])

@@ -1,10 +1,4 @@
-// SQLite does its text → number arithmetic in C `long double`: 80-bit x87 on x86 (except Windows and
-// Android), plain `double` on Apple arm64. Emulating it bit for bit needs the same type.
-#if (arch(x86_64) || arch(i386)) && !os(Windows) && !os(Android)
-package typealias SQLiteLongDouble = Float80
-#else
-package typealias SQLiteLongDouble = Double
-#endif
+import ShardQLBase
 
 /// SQLite's own readers of numbers in TEXT: `sqlite3AtoF` and `sqlite3Atoi64` (util.c, SQLite 3.39–3.42;
 /// this project links 3.40.1), ported operation for operation so that the results are bit-identical.

@@ -1,12 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 extension SQLValue {
     /// The value as `sqlite3_column_text` would render it: integers in decimal, REAL with SQLite's
-    /// `%!.15g` (`2.5`, `-1.0`, `100.0`, `1.0e+20`, `1.0e-05`), TEXT as is, BLOB as its bytes
+    /// `%!.15g` (``formatReal(_:)``), TEXT as is, BLOB as its bytes
     /// decoded leniently; `nil` for NULL.
     public var sqliteText: String? {
         switch self {
@@ -18,20 +12,10 @@ extension SQLValue {
         }
     }
 
-    /// SQLite's `%!.15g`: 15 significant digits, and always a decimal point (`100.0`, `1.0e+20`).
+    /// SQLite's `%!.15g` (`2.5`, `-1.0`, `100.0`, `1.0e+20`, `0.0` for `-0.0`): how SQLite turns
+    /// a REAL into TEXT, bit for bit (``SQLiteRealFormat``), not C's `%.15g`.
     public static func formatReal(_ value: Double) -> String {
-        if value.isInfinite { return value < 0 ? "-Inf" : "Inf" }
         if value.isNaN { return "NaN" }
-        var buffer = [CChar](repeating: 0, count: 64)
-        let length = withVaList([value]) { arguments in
-            vsnprintf(&buffer, buffer.count, "%.15g", arguments)
-        }
-        var text = String(decoding: buffer[0..<Int(length)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        if let exponent = text.firstIndex(of: "e") {
-            if !text[..<exponent].contains(".") { text.insert(contentsOf: ".0", at: exponent) }
-        } else if !text.contains(".") {
-            text += ".0"
-        }
-        return text
+        return SQLiteRealFormat.format(value)
     }
 }

@@ -1,3 +1,11 @@
+// SQLite does its text → number arithmetic in C `long double`: 80-bit x87 on x86 (except Windows and
+// Android), plain `double` on Apple arm64. Emulating it bit for bit needs the same type.
+#if (arch(x86_64) || arch(i386)) && !os(Windows) && !os(Android)
+package typealias SQLiteLongDouble = Float80
+#else
+package typealias SQLiteLongDouble = Double
+#endif
+
 /// SQLite's `%!.15g` (printf.c of SQLite 3.39–3.42, the `etGENERIC` path with the `!` flag), ported
 /// operation for operation: it is how SQLite turns a REAL into TEXT, e.g. when a REAL is stored in a
 /// column with TEXT affinity.

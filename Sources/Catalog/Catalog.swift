@@ -1,1 +1,0 @@
-// The Catalog target: see its files (being written).

@@ -149,9 +149,17 @@ extension Cluster {
                 method: .hash, column: known.name, shardCount: shards ?? defaultShardCount, replicas: replicas,
                 colocateWith: colocateWith)
         case nil:
-            if let first = uniqueKeys.first(where: \.isPrimaryKey)?.columns.first ?? uniqueKeys.first?.columns.first {
-                distribution = Distribution(method: .hash, column: first, shardCount: defaultShardCount)
-            } else {
+            let keyColumn = uniqueKeys.first(where: \.isPrimaryKey)?.columns.first ?? uniqueKeys.first?.columns.first
+            switch (defaultDistribution, keyColumn) {
+            case (.firstColumn, nil):
+                distribution = Distribution(method: .hash, column: columns[0].name, shardCount: defaultShardCount)
+            case (_, let key?):
+                // With uniqueness to enforce, its key decides whatever the policy.
+                let column = defaultDistribution == .firstColumn
+                    && uniqueKeys.allSatisfy { $0.columns.contains { CatalogName.equal($0, columns[0].name) } }
+                    ? columns[0].name : key
+                distribution = Distribution(method: .hash, column: column, shardCount: defaultShardCount)
+            case (_, nil):
                 distribution = Distribution(method: .roundRobin, column: nil, shardCount: defaultShardCount)
             }
         }

@@ -36,10 +36,22 @@ public final class Cluster: Sendable {
     /// Shard counts a table may have.
     public static let shardCountRange = 1...4096
 
+    /// How a `CREATE TABLE` without a distribution clause is distributed.
+    public enum DefaultDistribution: String, Sendable, CaseIterable {
+        /// DESIGN §3: by the PRIMARY KEY's first column, else the first UNIQUE column, else
+        /// round-robin.
+        case keys = "default"
+        /// By the first column, unless a uniqueness constraint needs another (then as `keys`).
+        case firstColumn = "hash-first"
+        /// Round-robin, unless a uniqueness constraint needs a key (then as `keys`).
+        case roundRobin = "round-robin"
+    }
+
     let directory: String
     let store: any CatalogStore
     let executor: any ShardExecutor
     let defaultShardCount: Int
+    let defaultDistribution: DefaultDistribution
     /// How many shards are read at once.
     let parallelism: Int
     let localNode: NodeID
@@ -47,8 +59,9 @@ public final class Cluster: Sendable {
 
     private init(
         directory: String, store: any CatalogStore, executor: any ShardExecutor, defaultShardCount: Int,
-        localNode: NodeID, snapshot: CatalogSnapshot
+        defaultDistribution: DefaultDistribution, localNode: NodeID, snapshot: CatalogSnapshot
     ) {
+        self.defaultDistribution = defaultDistribution
         self.directory = directory
         self.store = store
         self.executor = executor
@@ -59,8 +72,11 @@ public final class Cluster: Sendable {
     }
 
     /// Opens (creating it if needed) the cluster in `directory`: `catalog.sqlite` and `shards/`.
-    /// `defaultShardCount` is the shard count of tables created without `SHARDS n`.
-    public static func open(directory: String, defaultShardCount: Int = 4) async throws -> Cluster {
+    /// `defaultShardCount` is the shard count of tables created without `SHARDS n`;
+    /// `defaultDistribution` distributes tables created without a distribution clause.
+    public static func open(
+        directory: String, defaultShardCount: Int = 4, defaultDistribution: DefaultDistribution = .keys
+    ) async throws -> Cluster {
         guard shardCountRange.contains(defaultShardCount) else {
             throw ShardQLError(
                 .invalidArgument,
@@ -79,7 +95,7 @@ public final class Cluster: Sendable {
         }
         return Cluster(
             directory: directory, store: store, executor: worker, defaultShardCount: defaultShardCount,
-            localNode: local, snapshot: snapshot)
+            defaultDistribution: defaultDistribution, localNode: local, snapshot: snapshot)
     }
 
     public func close() async {

@@ -287,13 +287,14 @@ extension Cluster {
                 [ShardStatement("DROP INDEX \(ScratchDatabase.quoted(index.name))")], shards: layout.placement.allShards)
             try await apply([.dropIndex(name: index.name)], plannedOn: snapshot)
         case .view:
+            if temporaryViews.withLock({ $0.removeValue(forKey: CatalogName.key(name)) }) != nil { return }
             guard let view = snapshot.view(named: name) else {
                 if drop.ifExists { return }
                 throw ShardQLError(.sqlite, "no such view: \(name)")
             }
             try await apply([.dropView(name: view.name)], plannedOn: snapshot)
         case .trigger:
-            throw ShardQLError(.unsupported, "triggers are not supported by the embedded engine yet")
+            try await dropTrigger(named: name, ifExists: drop.ifExists)
         }
     }
 
@@ -340,16 +341,22 @@ extension Cluster {
     func createView(_ create: CreateView) async throws {
         let snapshot = self.snapshot
         let name = create.name.name.name
-        if snapshot.view(named: name) != nil || snapshot.table(named: name) != nil {
+        let key = CatalogName.key(name)
+        if snapshot.view(named: name) != nil || snapshot.table(named: name) != nil
+            || temporaryViews.withLock({ $0[key] != nil })
+        {
             if create.ifNotExists { return }
             throw ShardQLError(.sqlite, "\(snapshot.table(named: name) != nil ? "table" : "view") \(name) already exists")
         }
-        guard !create.temporary else {
-            throw ShardQLError(.unsupported, "TEMP views are not supported by the embedded engine yet")
-        }
         var stored = create
         stored.ifNotExists = false
+        stored.temporary = false
         stored.name = QualifiedName(name: create.name.name)
+        if create.temporary {
+            let view = View(name: name, sql: SQLPrinter.print(Statement(.createView(stored))))
+            temporaryViews.withLock { $0[key] = view }
+            return
+        }
         try await apply([.createView(View(name: name, sql: SQLPrinter.print(Statement(.createView(stored)))))], plannedOn: snapshot)
     }
 }

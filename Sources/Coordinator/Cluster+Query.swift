@@ -34,7 +34,7 @@ extension Cluster {
             guard seen.insert(name).inserted, !excluding.contains(name) else { continue }
             if let table = snapshot.table(named: name) {
                 tables.append(try layout(of: table, in: snapshot).loadable)
-            } else if let view = snapshot.view(named: name) {
+            } else if let view = temporaryViews.withLock({ $0[CatalogName.key(name)] }) ?? snapshot.view(named: name) {
                 views.append(view)
                 pending += ReferencedTables(try SQLParser.parseStatement(view.sql)).names
             }

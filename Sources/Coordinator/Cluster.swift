@@ -56,6 +56,8 @@ public final class Cluster: Sendable {
     let parallelism: Int
     let localNode: NodeID
     private let cachedSnapshot: Mutex<CatalogSnapshot>
+    /// `CREATE TEMP VIEW`s: this connection's own, never in the catalog (keyed by folded name).
+    let temporaryViews = Mutex<[String: View]>([:])
 
     private init(
         directory: String, store: any CatalogStore, executor: any ShardExecutor, defaultShardCount: Int,
@@ -141,6 +143,12 @@ public final class Cluster: Sendable {
             try await createIndex(create)
         case .createView(let create):
             try await createView(create)
+        case .createTrigger(let create):
+            try await createTrigger(create)
+        case .reindex(let target):
+            try await runMaintenance("REINDEX", target: target)
+        case .analyze(let target):
+            try await runMaintenance("ANALYZE", target: target)
         default:
             throw ShardQLError(
                 .unsupported, "\(Self.describe(statement)) is not supported by the embedded engine yet")

@@ -63,15 +63,8 @@ struct BatchRunner {
     }
 
     private func runPiece(_ piece: SQLScript.Piece) throws {
-        let statements = try SQLParser.parse(String(piece.text))
-        for var statement in statements {
-            // One unsharded file for now: the distribution clause is checked by the parser, then
-            // dropped, since SQLite does not know it.
-            if case .createTable(var table) = statement.kind, table.distribution != nil {
-                table.distribution = nil
-                statement.kind = .createTable(table)
-            }
-            let sql = SQLPrinter.print(statement)
+        // One unsharded file for now.
+        for sql in try UnshardedSQL.statements(in: piece.text) {
             let prepared = try connection.prepare(sql)
             let columns = prepared.columnNames
             var wroteHeader = false

@@ -7,22 +7,34 @@ import Glibc
 import Darwin
 #endif
 
-/// `shardql [--data DIR] [-c SQL] [--mode M] [FILE]`: runs SQL in batch, like `sqlite3`.
-///
-/// Until the embedded engine lands, statements run on one unsharded SQLite file in the data
-/// directory (`DIR/main.sqlite`), through ShardQL's own parser and printer.
+/// `shardql`: the root command. Without a subcommand it runs SQL (``Run``), so
+/// `shardql -c "SELECT 1"`, `shardql --data DIR file.sql`, piped input and the terminal prompt
+/// work as they always have; `shardql slt FILE…` runs sqllogictest files (``SLT``).
 @main
-struct ShardQLCommand: ParsableCommand {
+struct ShardQLCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shardql",
         abstract: "ShardQL: SQL over SQLite shards.",
+        version: ShardQLVersion.current,
+        subcommands: [Run.self, SLT.self],
+        defaultSubcommand: Run.self
+    )
+}
+
+/// `shardql [run] [--data DIR] [-c SQL] [--mode M] [FILE]`: runs SQL in batch, like `sqlite3`.
+///
+/// Until the embedded engine lands, statements run on one unsharded SQLite file in the data
+/// directory (`DIR/main.sqlite`), through ShardQL's own parser and printer.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run SQL (the default command).",
         discussion: """
             Runs the SQL given with -c, else the SQL in FILE, else the SQL read from standard input, \
             statement by statement like the sqlite3 shell: each error is reported on stderr, and the \
             exit status is non-zero if any statement failed. On a terminal it prompts for statements \
             and runs each as soon as its closing ';' is typed.
-            """,
-        version: ShardQLVersion.current
+            """
     )
 
     @Option(name: .long, help: "The local cluster directory.")

@@ -1,0 +1,151 @@
+import ArgumentParser
+import ShardQLBase
+import SQLLogicTest
+
+/// `shardql slt [--shards N] [--distribution D] FILE…`: runs sqllogictest files and reports every
+/// record that does not behave as the file says.
+///
+/// Each file runs on a fresh database. Until the sharded engine lands that is a temporary SQLite
+/// file reached through ShardQL's parser and printer (``ShardQLSLTDatabase``); `--shards` and
+/// `--distribution` are checked now and take effect then.
+struct SLT: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slt",
+        abstract: "Run sqllogictest files.",
+        discussion: """
+            Runs each FILE (a directory stands for every .test file under it) on a fresh database, \
+            as SQLite's sqllogictest does with -verify and the dialect 'sqlite': records excluded \
+            by skipif/onlyif, or after a halt, count as skipped. Prints each failure with its \
+            file:line, SQL, expected and actual result, a summary line per file, and the totals \
+            'N passed, N failed, N skipped'; the exit status is non-zero if any record failed.
+            """
+    )
+
+    /// How tables without a distribution clause are spread over shards.
+    enum Distribution: String, CaseIterable, ExpressibleByArgument {
+        /// The cluster default: hash on the PRIMARY KEY, else the first UNIQUE column, else round-robin.
+        case `default`
+        /// Hash every table on its first column.
+        case hashFirst = "hash-first"
+        /// Spread every table's rows round-robin.
+        case roundRobin = "round-robin"
+    }
+
+    static let maximumShards = 4096
+
+    @Option(name: .long, help: "Shards per distributed table (1–\(maximumShards)).")
+    var shards: Int?
+
+    @Option(
+        name: .long,
+        help: """
+            How tables without a distribution clause are spread: default (PRIMARY KEY, else first \
+            UNIQUE column, else round-robin), hash-first (first column), round-robin.
+            """
+    )
+    var distribution: Distribution?
+
+    @Option(name: .long, help: "Override every hash-threshold record (0 compares every value).")
+    var hashThreshold: Int?
+
+    @Flag(name: .long, help: "Print every failure (default: the first \(failuresPerFile) of each file).")
+    var verbose: Bool = false
+
+    @Argument(help: "sqllogictest files, or directories of them.")
+    var files: [String] = []
+
+    static let failuresPerFile = 10
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("Give at least one sqllogictest file.") }
+        if let shards, !(1...Self.maximumShards).contains(shards) {
+            throw ValidationError("--shards must be between 1 and \(Self.maximumShards), got \(shards).")
+        }
+        if let hashThreshold, hashThreshold < 0 {
+            throw ValidationError("--hash-threshold must not be negative, got \(hashThreshold).")
+        }
+    }
+
+    func run() async throws {
+        if shards != nil || distribution != nil {
+            printError(
+                "note: --shards and --distribution take effect once the sharded engine lands; until then every "
+                    + "file runs on one unsharded SQLite database through ShardQL's parser and printer.")
+        }
+        let runner: SLTRunner
+        do {
+            runner = try SLTRunner(dialect: "sqlite", hashThresholdOverride: hashThreshold)
+        } catch {
+            printError("Error: \(error)")
+            throw ExitCode.failure
+        }
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        var total = SLTFileReport(path: "")
+        var unreadable = 0
+        for path in try expandedFiles() {
+            let fileStart = clock.now
+            let records: [SLTRecord]
+            do {
+                records = try SQLLogicTestFile.parse(fileAtPath: path)
+            } catch {
+                printError("Error: \(path): \(error)")
+                unreadable += 1
+                continue
+            }
+            var database: ShardQLSLTDatabase
+            do {
+                database = try await ShardQLSLTDatabase()
+            } catch {
+                printError("Error: \(error)")
+                throw ExitCode.failure
+            }
+            let report = await runner.run(records, path: path, on: &database)
+            await database.remove()
+
+            let shown = verbose ? report.failures : Array(report.failures.prefix(Self.failuresPerFile))
+            for failure in shown {
+                printLine(failure.description)
+            }
+            if shown.count < report.failures.count {
+                printLine("\(path): \(report.failures.count - shown.count) more failures (--verbose prints all)")
+            }
+            printLine("\(path): \(report.summary) (\(Self.seconds(clock.now - fileStart)))")
+            total.passed += report.passed
+            total.failed += report.failed
+            total.skipped += report.skipped
+        }
+        var summary = total.summary
+        if unreadable > 0 { summary += ", \(unreadable) \(unreadable == 1 ? "file" : "files") unreadable" }
+        printLine("\(summary) (\(Self.seconds(clock.now - start)))")
+        if total.failed > 0 || unreadable > 0 { throw ExitCode.failure }
+    }
+
+    /// The files to run: each argument, or every `.test` file under it when it is a directory.
+    private func expandedFiles() throws -> [String] {
+        var paths: [String] = []
+        for argument in files {
+            if let corpus = SQLLogicTestCorpus(directory: argument) {
+                guard !corpus.files.isEmpty else {
+                    throw ValidationError("No .test files under '\(argument)'.")
+                }
+                paths += corpus.files.map(corpus.path(of:))
+            } else {
+                paths.append(argument)
+            }
+        }
+        return paths
+    }
+
+    /// `1.23 s`.
+    static func seconds(_ duration: Duration) -> String {
+        let hundredths = duration.components.seconds * 100 + duration.components.attoseconds / 10_000_000_000_000_000
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) s"
+    }
+}
+
+func printLine(_ text: String) {
+    writeAll(Array((text + "\n").utf8), to: standardOutput)
+}

@@ -34,11 +34,11 @@ let package = Package(
             name: "Coordinator",
             dependencies: ["ShardQLBase", "SQLSyntax", "SQLiteCore", "Partitioning", "Catalog", "Worker"]),
         // Reads and runs sqllogictest files; SQLiteCore renders values exactly as SQLite converts them.
-        .target(name: "SQLLogicTest", dependencies: ["ShardQLBase", "SQLiteCore"]),
+        .target(name: "SQLLogicTest", dependencies: ["ShardQLBase", "SQLiteCore", "SQLSyntax"]),
         .executableTarget(
             name: "shardql",
             dependencies: [
-                "ShardQLBase", "SQLSyntax", "SQLiteCore", "SQLLogicTest",
+                "ShardQLBase", "SQLSyntax", "SQLiteCore", "Coordinator", "SQLLogicTest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

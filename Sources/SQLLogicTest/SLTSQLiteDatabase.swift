@@ -1,4 +1,5 @@
 import ShardQLBase
+import SQLSyntax
 import SQLiteCore
 
 /// Plain SQLite as an ``SLTDatabase``: the reference every other engine is held to.
@@ -37,8 +38,8 @@ public struct SLTSQLiteDatabase: SLTDatabase {
     /// Runs every statement of `sql` on `connection` and returns the last one's result.
     static func execute(_ sql: String, on connection: SQLiteConnection) throws -> SLTResult {
         var result = SLTResult.empty
-        for piece in SLTStatementSplitter.split(sql) {
-            let statement = try connection.prepare(String(piece))
+        for piece in SQLScript(sql).pieces {
+            let statement = try connection.prepare(String(piece.text))
             var rows: [[SQLValue]] = []
             while try statement.step() {
                 rows.append(statement.row())

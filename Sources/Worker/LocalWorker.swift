@@ -17,6 +17,12 @@ public final class LocalWorker: ShardExecutor {
     private struct OpenShard: Sendable {
         var writer: SQLiteDatabase
         var reader: SQLiteDatabase
+
+        /// The read-only reader first: the writer, closing last, checkpoints and removes the WAL.
+        func close() async {
+            await reader.close()
+            await writer.close()
+        }
     }
 
     public let directory: String
@@ -39,8 +45,7 @@ public final class LocalWorker: ShardExecutor {
 
     public func dropShard(_ shard: ShardFileID) async throws {
         if let open = shards.withLock({ $0.removeValue(forKey: shard) }) {
-            await open.writer.close()
-            await open.reader.close()
+            await open.close()
         }
         let path = self.path(of: shard)
         for suffix in ["", "-wal", "-shm"] {
@@ -92,10 +97,7 @@ public final class LocalWorker: ShardExecutor {
             defer { shards.removeAll() }
             return Array(shards.values)
         }
-        for shard in open {
-            await shard.writer.close()
-            await shard.reader.close()
-        }
+        for shard in open { await shard.close() }
     }
 
     // MARK: - Files

@@ -1,6 +1,6 @@
+import Coordinator
 import ShardQLBase
 import SQLSyntax
-import SQLiteCore
 
 #if canImport(Glibc)
 import Glibc
@@ -8,28 +8,27 @@ import Glibc
 import Darwin
 #endif
 
-/// Runs a script statement by statement, like the `sqlite3` shell in batch mode: statements are
-/// split where `sqlite3_complete` would split them, each is parsed by ShardQL's parser, printed
-/// back to SQL by its printer, and run; an error is reported and the next statement runs.
+/// Runs a script statement by statement on the embedded cluster, like the `sqlite3` shell in batch
+/// mode: statements are split where `sqlite3_complete` would split them, each is parsed by
+/// ShardQL's parser and run; an error is reported and the next statement runs.
 struct BatchRunner {
-    let connection: SQLiteConnection
+    let cluster: Cluster
     let output: ResultWriter
     let dataDirectoryDescription: String
 
-    init(dataDirectory: String, output: ResultWriter) throws {
-        dataDirectoryDescription = dataDirectory
-        try makeDirectory(dataDirectory)
-        connection = try SQLiteConnection(path: dataDirectory + "/main.sqlite")
+    init(cluster: Cluster, dataDirectory: String, output: ResultWriter) {
+        self.cluster = cluster
+        self.dataDirectoryDescription = dataDirectory
         self.output = output
     }
 
     /// Runs every statement; returns how many failed.
-    func run(script: String, bail: Bool) -> Int {
+    func run(script: String, bail: Bool) async -> Int {
         var failures = 0
         let lineStarts = LineIndex(script)
         for piece in SQLScript(script).pieces {
             do {
-                try runPiece(piece)
+                try await runPiece(piece)
             } catch {
                 failures += 1
                 output.flush()
@@ -43,7 +42,7 @@ struct BatchRunner {
     /// Prompts on a terminal and runs each statement once its closing `;` is typed (found by
     /// the lexer, so a `;` inside a string or trigger body does not end it). Line editing and
     /// history come with the full REPL.
-    func runInteractively() {
+    func runInteractively() async {
         writeAll(Array("ShardQL \(ShardQLVersion.current) on \(dataDirectoryDescription). End statements with ';', exit with Ctrl-D.\n".utf8), to: standardOutput)
         var pending = ""
         while true {
@@ -54,7 +53,7 @@ struct BatchRunner {
             if script.pieces.isEmpty {
                 pending = ""
             } else if script.isComplete {
-                _ = run(script: pending, bail: false)
+                _ = await run(script: pending, bail: false)
                 output.flush()
                 pending = ""
             }
@@ -62,20 +61,13 @@ struct BatchRunner {
         writeAll(Array("\n".utf8), to: standardOutput)
     }
 
-    private func runPiece(_ piece: SQLScript.Piece) throws {
-        // One unsharded file for now.
-        for sql in try UnshardedSQL.statements(in: piece.text) {
-            let prepared = try connection.prepare(sql)
-            let columns = prepared.columnNames
-            var wroteHeader = false
-            while try prepared.step() {
-                if !wroteHeader {
-                    output.begin(columns: columns)
-                    wroteHeader = true
-                }
-                output.write(row: prepared.row())
-            }
-            if wroteHeader { output.end() }
+    private func runPiece(_ piece: SQLScript.Piece) async throws {
+        for statement in try SQLParser.parse(String(piece.text)) {
+            let result = try await cluster.execute(statement)
+            guard !result.rows.isEmpty else { continue }
+            output.begin(columns: result.columns)
+            for row in result.rows { output.write(row: row) }
+            output.end()
         }
     }
 

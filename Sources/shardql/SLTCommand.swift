@@ -1,13 +1,13 @@
 import ArgumentParser
+import Coordinator
 import ShardQLBase
 import SQLLogicTest
 
 /// `shardql slt [--shards N] [--distribution D] FILE…`: runs sqllogictest files and reports every
 /// record that does not behave as the file says.
 ///
-/// Each file runs on a fresh database. Until the sharded engine lands that is a temporary SQLite
-/// file reached through ShardQL's parser and printer (``ShardQLSLTDatabase``); `--shards` and
-/// `--distribution` are checked now and take effect then.
+/// Each file runs on a fresh embedded cluster (``ClusterSLTDatabase``) with `--shards` shards per
+/// table and `--distribution` for tables created without a distribution clause.
 struct SLT: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slt",
@@ -21,16 +21,6 @@ struct SLT: AsyncParsableCommand {
             """
     )
 
-    /// How tables without a distribution clause are spread over shards.
-    enum Distribution: String, CaseIterable, ExpressibleByArgument {
-        /// The cluster default: hash on the PRIMARY KEY, else the first UNIQUE column, else round-robin.
-        case `default`
-        /// Hash every table on its first column.
-        case hashFirst = "hash-first"
-        /// Spread every table's rows round-robin.
-        case roundRobin = "round-robin"
-    }
-
     static let maximumShards = 4096
 
     @Option(name: .long, help: "Shards per distributed table (1–\(maximumShards)).")
@@ -43,7 +33,7 @@ struct SLT: AsyncParsableCommand {
             UNIQUE column, else round-robin), hash-first (first column), round-robin.
             """
     )
-    var distribution: Distribution?
+    var distribution: Cluster.DefaultDistribution?
 
     @Option(name: .long, help: "Override every hash-threshold record (0 compares every value).")
     var hashThreshold: Int?
@@ -67,11 +57,6 @@ struct SLT: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if shards != nil || distribution != nil {
-            printError(
-                "note: --shards and --distribution take effect once the sharded engine lands; until then every "
-                    + "file runs on one unsharded SQLite database through ShardQL's parser and printer.")
-        }
         let runner: SLTRunner
         do {
             runner = try SLTRunner(dialect: "sqlite", hashThresholdOverride: hashThreshold)
@@ -94,9 +79,9 @@ struct SLT: AsyncParsableCommand {
                 unreadable += 1
                 continue
             }
-            var database: ShardQLSLTDatabase
+            var database: ClusterSLTDatabase
             do {
-                database = try await ShardQLSLTDatabase()
+                database = try await ClusterSLTDatabase(shards: shards ?? 4, distribution: distribution ?? .keys)
             } catch {
                 printError("Error: \(error)")
                 throw ExitCode.failure
@@ -149,3 +134,5 @@ struct SLT: AsyncParsableCommand {
 func printLine(_ text: String) {
     writeAll(Array((text + "\n").utf8), to: standardOutput)
 }
+
+extension Cluster.DefaultDistribution: ExpressibleByArgument {}

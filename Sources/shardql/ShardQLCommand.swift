@@ -1,4 +1,5 @@
 import ArgumentParser
+import Coordinator
 import ShardQLBase
 
 #if canImport(Glibc)
@@ -21,11 +22,9 @@ struct ShardQLCommand: AsyncParsableCommand {
     )
 }
 
-/// `shardql [run] [--data DIR] [-c SQL] [--mode M] [FILE]`: runs SQL in batch, like `sqlite3`.
-///
-/// Until the embedded engine lands, statements run on one unsharded SQLite file in the data
-/// directory (`DIR/main.sqlite`), through ShardQL's own parser and printer.
-struct Run: ParsableCommand {
+/// `shardql [run] [--data DIR] [--shards N] [-c SQL] [--mode M] [FILE]`: runs SQL on the embedded
+/// cluster in `DIR`, in batch like `sqlite3`.
+struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run SQL (the default command).",
@@ -39,6 +38,9 @@ struct Run: ParsableCommand {
 
     @Option(name: .long, help: "The local cluster directory.")
     var data: String = "./shardql-data"
+
+    @Option(name: .long, help: "Shards of tables created without SHARDS n (1–4096).")
+    var shards: Int = 4
 
     @Option(name: .customShort("c"), help: "Run this SQL and exit.")
     var command: String?
@@ -58,17 +60,19 @@ struct Run: ParsableCommand {
     @Argument(help: "A file of SQL to run (default: standard input).")
     var file: String?
 
-    func run() throws {
+    func run() async throws {
         let output = ResultWriter(mode: mode, showsHeader: header, nullValue: nullValue)
-        let runner: BatchRunner
+        let cluster: Cluster
         do {
-            runner = try BatchRunner(dataDirectory: data, output: output)
+            cluster = try await Cluster.open(directory: data, defaultShardCount: shards)
         } catch {
             printError("Error: \(error)")
             throw ExitCode.failure
         }
+        let runner = BatchRunner(cluster: cluster, dataDirectory: data, output: output)
         if command == nil, file == nil, isatty(STDIN_FILENO) != 0 {
-            runner.runInteractively()
+            await runner.runInteractively()
+            await cluster.close()
             return
         }
         let source: String
@@ -83,8 +87,9 @@ struct Run: ParsableCommand {
         } else {
             source = readStandardInput()
         }
-        let failures = runner.run(script: source, bail: bail)
+        let failures = await runner.run(script: source, bail: bail)
         output.flush()
+        await cluster.close()
         if failures > 0 { throw ExitCode.failure }
     }
 }

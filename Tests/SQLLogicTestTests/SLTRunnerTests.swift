@@ -364,19 +364,3 @@ import Testing
         #expect(report.passed == 3)
     }
 }
-
-@Suite struct SLTStatementSplitterTests {
-    @Test func splitsAtSemicolonsOutsideStringsCommentsAndTriggers() {
-        #expect(
-            SLTStatementSplitter.split("SELECT 1; SELECT ';' -- a; comment\n; ;")
-                == ["SELECT 1;", " SELECT ';' -- a; comment\n;"])
-        let quoted = "SELECT \"a;b\", [c;d], `e;f` /* ; */"
-        #expect(SLTStatementSplitter.split(quoted) == [Substring(quoted)])
-        let trigger = "CREATE TEMP TRIGGER r AFTER INSERT ON u BEGIN INSERT INTO v VALUES (1); SELECT 'END;'; END;"
-        #expect(SLTStatementSplitter.split(trigger + " SELECT 2") == [Substring(trigger), " SELECT 2"])
-        let explained = "EXPLAIN CREATE TRIGGER r INSERT ON u BEGIN SELECT 1; END; SELECT 3"
-        #expect(SLTStatementSplitter.split(explained).count == 2)
-        #expect(SLTStatementSplitter.split("  -- nothing\n ; ") == [])
-        #expect(SLTStatementSplitter.split("SELECT 'é';SELECT 2") == ["SELECT 'é';", "SELECT 2"])
-    }
-}

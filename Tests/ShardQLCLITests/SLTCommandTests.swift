@@ -92,11 +92,13 @@ struct SLTCommandTests {
         }
     }
 
-    @Test func shardOptionsAreValidatedAndNoted() throws {
+    @Test func shardOptionsAreValidatedAndUsed() throws {
         try withTestFile(Self.passing) { path in
-            let noted = try shardql(["slt", "--shards", "4", "--distribution", "round-robin", path])
-            #expect(noted.status == 0, "\(noted.stderr)")
-            #expect(noted.stderr.contains("take effect once the sharded engine lands"))
+            for options in [["--shards", "1"], ["--shards", "7", "--distribution", "round-robin"], ["--distribution", "hash-first"]] {
+                let sharded = try shardql(["slt"] + options + [path])
+                #expect(sharded.status == 0, "\(options): \(sharded.stderr)")
+                #expect(sharded.stdout.contains("4 passed, 0 failed"), "\(options): \(sharded.stdout)")
+            }
 
             let zero = try shardql(["slt", "--shards", "0", path])
             #expect(zero.status != 0)

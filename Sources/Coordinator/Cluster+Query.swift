@@ -10,7 +10,10 @@ extension Cluster {
         let snapshot = self.snapshot
         let scratch = try await ScratchDatabase.open()
         do {
-            try await prepare(scratch, reading: ReferencedTables(statement).names, in: snapshot)
+            let copied = try await prepare(
+                scratch, reading: ReferencedTables(statement).names, in: snapshot,
+                filter: PushDownFilters.filter(for: statement, in: snapshot))
+            lastRowsCopied.withLock { $0 = copied }
             let rows = try await scratch.run(SQLPrinter.print(statement))
             await scratch.close()
             return StatementResult(columns: rows.columns, rows: rows.rows)
@@ -21,11 +24,13 @@ extension Cluster {
     }
 
     /// Creates the views among `names` (and the views those read) and loads every table they
-    /// read, skipping `excluding`.
+    /// read, skipping `excluding`, the shards applying `filter` to its table; returns how many rows
+    /// were copied.
+    @discardableResult
     func prepare(
         _ scratch: ScratchDatabase, reading names: Set<String>, in snapshot: CatalogSnapshot,
-        excluding: Set<String> = []
-    ) async throws {
+        excluding: Set<String> = [], filter: PushDownFilters.Filter? = nil
+    ) async throws -> Int {
         var pending = Array(names)
         var seen = Set<String>()
         var tables: [LoadableTable] = []
@@ -33,14 +38,17 @@ extension Cluster {
         while let name = pending.popLast() {
             guard seen.insert(name).inserted, !excluding.contains(name) else { continue }
             if let table = snapshot.table(named: name) {
-                tables.append(try layout(of: table, in: snapshot).loadable)
+                var loadable = try layout(of: table, in: snapshot).loadable
+                if let filter, filter.table == CatalogName.key(table.name) { loadable.filter = filter }
+                tables.append(loadable)
             } else if let view = temporaryViews.withLock({ $0[CatalogName.key(name)] }) ?? snapshot.view(named: name) {
                 views.append(view)
                 pending += ReferencedTables(try SQLParser.parseStatement(view.sql)).names
             }
         }
-        try await scratch.load(tables, from: executor, parallelism: parallelism)
+        let copied = try await scratch.load(tables, from: executor, parallelism: parallelism)
         for view in views { _ = try await scratch.run(view.sql) }
+        return copied
     }
 
     /// Routing and copying facts for a table, from the catalog.

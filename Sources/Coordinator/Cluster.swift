@@ -58,6 +58,8 @@ public final class Cluster: Sendable {
     private let cachedSnapshot: Mutex<CatalogSnapshot>
     /// `CREATE TEMP VIEW`s: this connection's own, never in the catalog (keyed by folded name).
     let temporaryViews = Mutex<[String: View]>([:])
+    /// Rows the last query copied from the shards (for tests now, `EXPLAIN ANALYZE` later).
+    let lastRowsCopied = Mutex(0)
 
     private init(
         directory: String, store: any CatalogStore, executor: any ShardExecutor, defaultShardCount: Int,

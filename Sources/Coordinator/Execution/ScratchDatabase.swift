@@ -16,6 +16,9 @@ struct LoadableTable: Sendable {
     var hasRowID: Bool
     /// Every shard file holding some of the rows, once each.
     var shards: [ShardFileID]
+    /// A condition the shards apply while rows are copied (``PushDownFilters``), with the alias
+    /// it names the table by.
+    var filter: PushDownFilters.Filter?
 }
 
 /// The general path's coordinator-local database (DESIGN §1, tier 3): the rows of every table
@@ -35,13 +38,20 @@ struct ScratchDatabase {
     }
 
     /// Creates each table and copies its rows from all its shards (read in parallel, bounded by
-    /// `parallelism`).
-    func load(_ tables: [LoadableTable], from executor: any ShardExecutor, parallelism: Int) async throws {
+    /// `parallelism`); returns how many rows were copied.
+    @discardableResult
+    func load(_ tables: [LoadableTable], from executor: any ShardExecutor, parallelism: Int) async throws -> Int {
+        var copied = 0
         for table in tables {
             let columns = try Self.storedColumns(of: table)
             let selectList = (table.hasRowID ? ["rowid"] : []) + columns.map(Self.quoted)
-            let fetch = "SELECT \(selectList.joined(separator: ", ")) FROM \(Self.quoted(table.name))"
+            var fetch = "SELECT \(selectList.joined(separator: ", ")) FROM \(Self.quoted(table.name))"
+            if let filter = table.filter {
+                if let alias = filter.alias { fetch += " AS \(Self.quoted(alias))" }
+                fetch += " WHERE " + filter.sql
+            }
             let parts = try await Self.fetchAll(fetch, shards: table.shards, executor: executor, parallelism: parallelism)
+            copied += parts.reduce(0) { $0 + $1.rows.count }
             let insertColumns = (table.hasRowID ? ["rowid"] : []) + columns.map(Self.quoted)
             let insert =
                 "INSERT INTO \(Self.quoted(table.name)) (\(insertColumns.joined(separator: ", "))) VALUES ("
@@ -61,6 +71,7 @@ struct ScratchDatabase {
                 }
             }
         }
+        return copied
     }
 
     /// Runs one statement and returns its rows.

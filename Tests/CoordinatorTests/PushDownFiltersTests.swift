@@ -1,0 +1,46 @@
+import Foundation
+import ShardQLBase
+import Testing
+
+@testable import Coordinator
+
+@Suite("Filters pushed to the shards")
+struct PushDownFiltersTests {
+    func run(_ cluster: Cluster, _ sql: String) async throws -> (rows: [[SQLValue]], copied: Int) {
+        let rows = try await cluster.execute(sql).last?.rows ?? []
+        return (rows, cluster.lastRowsCopied.withLock { $0 })
+    }
+
+    @Test func shardsApplyWhatTheyCan() async throws {
+        try await DifferentialTests.withCluster(shards: 4) { cluster in
+            _ = try await cluster.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, a INT, b TEXT COLLATE NOCASE)")
+            let values = (1...100).map { "(\($0), \($0 % 10), '\($0 % 2 == 0 ? "Even" : "odd")')" }
+            _ = try await cluster.execute("INSERT INTO t VALUES " + values.joined(separator: ", "))
+
+            var (rows, copied) = try await run(cluster, "SELECT count(*) FROM t WHERE a = 5")
+            #expect(rows == [[.integer(10)]] && copied == 10)
+            // Aliases, functions, collations: the shard compares exactly as SQLite would.
+            (rows, copied) = try await run(cluster, "SELECT count(*) FROM t AS x WHERE x.b = 'EVEN' AND length(x.b) = 4 AND id > 90")
+            #expect(rows == [[.integer(5)]] && copied == 5)
+            // Only the pushable conjunct goes down; the subquery stays on the coordinator.
+            (rows, copied) = try await run(cluster, "SELECT count(*) FROM t WHERE a = 1 AND id IN (SELECT id FROM t WHERE id < 50)")
+            #expect(rows == [[.integer(5)]])
+            // A result alias in WHERE (SQLite allows it) is not a column: nothing is pushed.
+            (rows, copied) = try await run(cluster, "SELECT a + 100 AS z FROM t WHERE z = 100")
+            #expect(rows.count == 10 && copied == 100)
+            // Random or aggregate functions are never pushed.
+            (rows, copied) = try await run(cluster, "SELECT count(*) FROM t WHERE random() IS NOT NULL")
+            #expect(rows == [[.integer(100)]] && copied == 100)
+        }
+    }
+
+    @Test func joinsAndCompoundsCopyEverything() async throws {
+        try await DifferentialTests.withCluster(shards: 2) { cluster in
+            _ = try await cluster.execute("CREATE TABLE t(x); INSERT INTO t VALUES (1), (2), (3)")
+            var (rows, copied) = try await run(cluster, "SELECT count(*) FROM t AS p JOIN t AS q ON p.x = q.x WHERE p.x = 1")
+            #expect(rows == [[.integer(1)]] && copied == 3)
+            (rows, copied) = try await run(cluster, "SELECT x FROM t WHERE x = 1 UNION SELECT x FROM t WHERE x = 2")
+            #expect(rows.count == 2 && copied == 3)
+        }
+    }
+}

@@ -23,10 +23,11 @@ struct PushDownFilters {
             let from = core.from, from.joins.isEmpty, case .table(let reference) = from.first,
             reference.name.schema == nil, let table = snapshot.table(named: reference.name.name.name)
         else { return nil }
-        // A CTE of the same name would shadow the table.
-        if let ctes = select.with?.tables, ctes.contains(where: { CatalogName.equal($0.name.name, table.name) }) {
-            return nil
-        }
+        // The scratch copy is shared by every mention of the table: it must be the statement's
+        // only table, mentioned once (no subquery or view reading it, no CTE shadowing it).
+        guard ReferencedTables(statement).occurrences == [CatalogName.key(table.name): 1],
+            select.with == nil
+        else { return nil }
         let qualifier = reference.alias?.name ?? reference.name.name.name
         let columns = Set(table.columns.map { CatalogName.key($0.name) } + ["rowid", "oid", "_rowid_"])
         let pushed = conjuncts(of: whereClause).filter { isPushable($0, qualifier: qualifier, columns: columns) }

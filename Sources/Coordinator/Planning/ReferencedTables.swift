@@ -1,13 +1,17 @@
+import Catalog
 import SQLSyntax
 
 /// Every name a statement uses in a table position (`FROM t`, `JOIN s.t`, `x IN t`, `INSERT INTO t`,
-/// `UPDATE t`, `DELETE FROM t`), lower-cased, schema ignored.
+/// `UPDATE t`, `DELETE FROM t`), folded as SQLite folds names (ASCII only), schema ignored.
 ///
 /// Common-table-expression names are not told apart from tables: the caller loads only names
 /// the catalog knows, and a table loaded needlessly because a CTE shadows it changes no answer
 /// (SQLite resolves the CTE first).
 struct ReferencedTables {
-    private(set) var names: Set<String> = []
+    /// How many times each name appears.
+    private(set) var occurrences: [String: Int] = [:]
+
+    var names: Set<String> { Set(occurrences.keys) }
 
     init(_ statement: Statement) {
         visit(statement)
@@ -18,7 +22,7 @@ struct ReferencedTables {
     }
 
     private mutating func add(_ name: QualifiedName) {
-        names.insert(name.name.name.lowercased())
+        occurrences[CatalogName.key(name.name.name), default: 0] += 1
     }
 
     private mutating func visit(_ statement: Statement) {

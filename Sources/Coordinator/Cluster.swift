@@ -147,6 +147,8 @@ public final class Cluster: Sendable {
             try await createView(create)
         case .createTrigger(let create):
             try await createTrigger(create)
+        case .alterTable(let alter):
+            try await alterTable(alter)
         case .reindex(let target):
             try await runMaintenance("REINDEX", target: target)
         case .analyze(let target):

@@ -18,7 +18,10 @@ extension Cluster {
             throw ShardQLError(.unsupported, "TEMP tables are not supported by the embedded engine yet")
         }
         guard case .columns(let definitions, let constraints, let options) = create.definition else {
-            throw ShardQLError(.unsupported, "CREATE TABLE … AS SELECT is not supported by the embedded engine yet")
+            if case .asSelect(let select) = create.definition {
+                try await createTable(create, asSelect: select, in: snapshot)
+            }
+            return
         }
         var shardDefinition = create
         shardDefinition.distribution = nil
@@ -56,6 +59,55 @@ extension Cluster {
                 try? await runOnEveryShard(
                     [ShardStatement("DROP TABLE IF EXISTS \(ScratchDatabase.quoted(name))")], shards: shards)
             }
+            throw error
+        }
+    }
+
+    /// `CREATE TABLE t AS SELECT`: SQLite runs it on a scratch copy of what the query reads, which
+    /// gives SQLite's own column definitions for `t` (declared types from the expressions'
+    /// affinities) and its rows; the table is then created with those definitions and the
+    /// requested distribution, and the rows inserted. A failed insert drops the table again.
+    private func createTable(_ create: CreateTable, asSelect select: Select, in snapshot: CatalogSnapshot) async throws {
+        let name = create.name.name.name
+        let scratch = try await ScratchDatabase.open()
+        let definitionSQL: String
+        let rows: RowSet
+        do {
+            try await prepare(scratch, reading: ReferencedTables(select).names, in: snapshot)
+            let quoted = ScratchDatabase.quoted(name)
+            _ = try await scratch.run("CREATE TABLE \(quoted) AS " + SQLPrinter.print(select))
+            let definition = try await scratch.run(
+                "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = \(Literal.string(name).text)")
+            guard case .text(let text)? = definition.rows.first?.first else {
+                throw ShardQLError(.internalError, "CREATE TABLE AS SELECT left no definition of \(name)")
+            }
+            definitionSQL = text.string
+            rows = try await scratch.run("SELECT * FROM \(quoted)")
+            await scratch.close()
+        } catch {
+            await scratch.close()
+            throw error
+        }
+        guard case .createTable(var plain) = try SQLParser.parseStatement(definitionSQL).kind else {
+            throw ShardQLError(.internalError, "SQLite's definition of \(name) is not a CREATE TABLE")
+        }
+        plain.name = QualifiedName(name: create.name.name)
+        plain.distribution = create.distribution
+        try await createTable(plain)
+        let created = self.snapshot
+        guard let table = created.table(named: name) else { return }
+        do {
+            let layout = try layout(of: table, in: created)
+            let store = self.store
+            // The rows are already evaluated; only the target table matters to the insert.
+            let insert = Insert(table: QualifiedName(name: create.name.name), source: .defaultValues)
+            let execution = InsertExecution(
+                insert: insert, layout: layout, executor: executor,
+                allocateKeys: { count in try await store.allocateKeys(table: table.id, count: count) },
+                raiseKeyFloor: { key in try await store.raiseKeyFloor(table: table.id, atLeast: key) })
+            _ = try await execution.run(sourceRows: rows.rows) { _ in .null }
+        } catch {
+            try? await drop(Drop(kind: .table, ifExists: true, name: QualifiedName(name: create.name.name)))
             throw error
         }
     }

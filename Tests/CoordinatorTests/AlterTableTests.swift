@@ -50,3 +50,29 @@ struct AlterTableTests {
         }
     }
 }
+
+@Suite("CREATE TABLE AS SELECT")
+struct CreateTableAsSelectTests {
+    @Test func takesSQLitesDefinitionsAndTheRows() async throws {
+        try await DifferentialTests.withCluster(shards: 4) { cluster in
+            _ = try await cluster.execute("""
+                CREATE TABLE src(id INTEGER PRIMARY KEY, name TEXT, score REAL);
+                INSERT INTO src VALUES (1, 'a', 1.5), (2, 'b', NULL), (3, 'c', 3.0);
+                CREATE TABLE copy AS SELECT id, upper(name) AS name, score * 2 AS doubled FROM src WHERE id > 1
+                    DISTRIBUTED BY HASH (id);
+                CREATE TABLE plain AS SELECT 1 AS one, 'x' AS text;
+                """)
+            let snapshot = cluster.snapshot
+            let copy = try #require(snapshot.table(named: "copy"))
+            #expect(copy.distributionColumn == "id")
+            // As SQLite declares them: only a bare column reference keeps a type.
+            #expect(copy.columns.map(\.declaredType) == ["INT", "", ""])
+            #expect(snapshot.table(named: "plain")?.distribution == .roundRobin)
+            #expect(try await cluster.execute("SELECT * FROM copy ORDER BY id").last?.rows == [
+                [.integer(2), .text("B"), .null], [.integer(3), .text("C"), .real(6.0)],
+            ])
+            #expect(try await cluster.execute("SELECT * FROM plain").last?.rows == [[.integer(1), .text("x")]])
+            await #expect(throws: ShardQLError.self) { _ = try await cluster.execute("CREATE TABLE copy AS SELECT 1") }
+        }
+    }
+}

@@ -6,13 +6,14 @@ import Worker
 extension Cluster {
     // MARK: - INSERT
 
-    func run(_ insert: Insert) async throws -> StatementResult {
+    /// Runs an INSERT; returns its result and the rowid of the last row it inserted.
+    func run(_ insert: Insert) async throws -> (StatementResult, Int64?) {
         let snapshot = self.snapshot
         guard let table = snapshot.table(named: insert.table.name.name) else {
             throw ShardQLError(.sqlite, "no such table: \(insert.table.name.name)")
         }
         let layout = try layout(of: table, in: snapshot)
-        let scratch = try await ScratchDatabase.open()
+        let scratch = try await ScratchDatabase.open(counters: counters.withLock { $0 })
         do {
             // The source rows, evaluated once here: VALUES with expressions, or any SELECT.
             var sourceRows: [[SQLValue]] = [[]]
@@ -31,8 +32,9 @@ extension Cluster {
                 try await scratch.run("SELECT " + defaultSQL).rows.first?.first ?? .null
             }
             await scratch.close()
-            return StatementResult(
+            let result = StatementResult(
                 columns: outcome.returned?.columns ?? [], rows: outcome.returned?.rows ?? [], changes: outcome.changes)
+            return (result, outcome.lastInsertRowID)
         } catch {
             await scratch.close()
             throw error
@@ -66,7 +68,7 @@ extension Cluster {
             throw ShardQLError(.unsupported, "UPDATE and DELETE on WITHOUT ROWID tables are not supported by the embedded engine yet")
         }
         let layout = try layout(of: table, in: snapshot)
-        let scratch = try await ScratchDatabase.open()
+        let scratch = try await ScratchDatabase.open(counters: counters.withLock { $0 })
         do {
             let names = ReferencedTables(statement).names.subtracting([CatalogName.key(table.name)])
             try await prepare(scratch, reading: names, in: snapshot)

@@ -8,7 +8,7 @@ extension Cluster {
     /// The general path: copy what the statement reads into a scratch database; SQLite answers.
     func query(_ statement: Statement) async throws -> StatementResult {
         let snapshot = self.snapshot
-        let scratch = try await ScratchDatabase.open()
+        let scratch = try await ScratchDatabase.open(counters: counters.withLock { $0 })
         do {
             let copied = try await prepare(
                 scratch, reading: ReferencedTables(statement).names, in: snapshot,

@@ -60,6 +60,9 @@ public final class Cluster: Sendable {
     let temporaryViews = Mutex<[String: View]>([:])
     /// Rows the last query copied from the shards (for tests now, `EXPLAIN ANALYZE` later).
     let lastRowsCopied = Mutex(0)
+    /// What `changes()`, `total_changes()` and `last_insert_rowid()` report: the cluster's
+    /// statements, not any one shard connection's.
+    let counters = Mutex(SessionCounters())
 
     private init(
         directory: String, store: any CatalogStore, executor: any ShardExecutor, defaultShardCount: Int,
@@ -134,9 +137,13 @@ public final class Cluster: Sendable {
         case .select:
             return try await query(statement)
         case .insert(let insert):
-            return try await run(insert)
+            let (result, lastRowID) = try await run(insert)
+            counters.withLock { $0.record(changes: result.changes, lastInsertRowID: lastRowID) }
+            return result
         case .update, .delete:
-            return try await runUpdateOrDelete(statement)
+            let result = try await runUpdateOrDelete(statement)
+            counters.withLock { $0.record(changes: result.changes, lastInsertRowID: nil) }
+            return result
         case .createTable(let create):
             try await createTable(create)
         case .drop(let drop):
@@ -164,6 +171,20 @@ public final class Cluster: Sendable {
         let text = SQLPrinter.print(statement)
         let words = text.split(separator: " ").prefix(2).joined(separator: " ")
         return "'\(words) …'"
+    }
+}
+
+/// The per-connection figures SQLite's `changes()`, `total_changes()` and `last_insert_rowid()`
+/// return, kept for the cluster as a whole.
+struct SessionCounters: Sendable {
+    var changes = 0
+    var totalChanges = 0
+    var lastInsertRowID: Int64 = 0
+
+    mutating func record(changes: Int, lastInsertRowID: Int64?) {
+        self.changes = changes
+        totalChanges += changes
+        if let lastInsertRowID { self.lastInsertRowID = lastInsertRowID }
     }
 }
 

@@ -61,7 +61,7 @@ struct InsertExecution {
         let writesBareRowID = layout.hasRowID && layout.rowIDAlias == nil
         let sql = statementSQL(columns: written, withRowID: writesBareRowID)
 
-        var byShard: [ShardFileID: [(position: Int, parameters: [SQLValue])]] = [:]
+        var byShard: [ShardFileID: [PendingRow]] = [:]
         var largestExplicitKey: Int64?
         for (position, row) in sourceRows.enumerated() {
             var values = [Int: SQLValue]()
@@ -81,7 +81,7 @@ struct InsertExecution {
             let shard = try route(values: values, rowID: rowID)
             var parameters = writesBareRowID ? [SQLValue.integer(rowID!)] : []
             parameters += written.map { values[$0] ?? .null }
-            byShard[shard, default: []].append((position, parameters))
+            byShard[shard, default: []].append(PendingRow(position: position, rowID: rowID, parameters: parameters))
         }
         if let largestExplicitKey { try await raiseKeyFloor(largestExplicitKey) }
 
@@ -135,9 +135,14 @@ struct InsertExecution {
         return SQLPrinter.print(Statement(.insert(shardInsert)))
     }
 
-    private func write(
-        _ byShard: [ShardFileID: [(position: Int, parameters: [SQLValue])]], sql: String, rowCount: Int
-    ) async throws -> Outcome {
+    /// One row bound for a shard: its place in the statement, its rowid, its parameters.
+    private struct PendingRow {
+        var position: Int
+        var rowID: Int64?
+        var parameters: [SQLValue]
+    }
+
+    private func write(_ byShard: [ShardFileID: [PendingRow]], sql: String, rowCount: Int) async throws -> Outcome {
         var changes = 0
         var lastRowID: Int64?
         var lastPosition = -1
@@ -149,9 +154,11 @@ struct InsertExecution {
                 let outcomes = try await executor.write(rows.map { ShardStatement(sql, parameters: $0.parameters) }, on: shard)
                 for (row, outcome) in zip(rows, outcomes) {
                     changes += outcome.changes
-                    if row.position > lastPosition {
+                    // The shard connection's own last_insert_rowid may predate this statement
+                    // (an ignored row changes nothing); the row's rowid is known here.
+                    if outcome.changes > 0, let rowID = row.rowID, row.position > lastPosition {
                         lastPosition = row.position
-                        lastRowID = outcome.lastInsertRowID
+                        lastRowID = rowID
                     }
                     returned[row.position] = outcome.returned
                 }

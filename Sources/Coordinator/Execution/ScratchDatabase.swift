@@ -27,10 +27,22 @@ struct LoadableTable: Sendable {
 struct ScratchDatabase {
     let database: SQLiteDatabase
 
-    static func open() async throws -> ScratchDatabase {
+    /// An empty in-memory database whose `changes()`, `total_changes()` and `last_insert_rowid()`
+    /// report the cluster's `counters`, not the scratch connection's own.
+    static func open(counters: SessionCounters = SessionCounters()) async throws -> ScratchDatabase {
         var configuration = SQLiteConfiguration()
         configuration.walMode = false
-        return ScratchDatabase(database: try await SQLiteDatabase(path: ":memory:", configuration: configuration))
+        let database = try await SQLiteDatabase(path: ":memory:", configuration: configuration)
+        try await database.withConnection { connection in
+            try connection.createFunction("changes", argumentCount: 0) { _ in .integer(Int64(counters.changes)) }
+            try connection.createFunction("total_changes", argumentCount: 0) { _ in
+                .integer(Int64(counters.totalChanges))
+            }
+            try connection.createFunction("last_insert_rowid", argumentCount: 0) { _ in
+                .integer(counters.lastInsertRowID)
+            }
+        }
+        return ScratchDatabase(database: database)
     }
 
     func close() async {

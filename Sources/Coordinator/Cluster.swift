@@ -58,6 +58,8 @@ public final class Cluster: Sendable {
     private let cachedSnapshot: Mutex<CatalogSnapshot>
     /// `CREATE TEMP VIEW`s: this connection's own, never in the catalog (keyed by folded name).
     let temporaryViews = Mutex<[String: View]>([:])
+    /// Serializes statements that write (see ``execute(_:)-(Statement)``).
+    private let writes = AsyncLock()
     /// Rows the last query copied from the shards (for tests now, `EXPLAIN ANALYZE` later).
     let lastRowsCopied = Mutex(0)
     /// What `changes()`, `total_changes()` and `last_insert_rowid()` report: the cluster's
@@ -131,11 +133,15 @@ public final class Cluster: Sendable {
         return results
     }
 
-    /// Runs one parsed statement.
+    /// Runs one parsed statement. Queries run concurrently; statements that change the cluster
+    /// run one at a time (each holds shard write transactions open until all shards agree).
     public func execute(_ statement: Statement) async throws -> StatementResult {
+        if case .select = statement.kind { return try await query(statement) }
+        return try await writes.withLock { try await change(statement) }
+    }
+
+    private func change(_ statement: Statement) async throws -> StatementResult {
         switch statement.kind {
-        case .select:
-            return try await query(statement)
         case .insert(let insert):
             let (result, lastRowID) = try await run(insert)
             counters.withLock { $0.record(changes: result.changes, lastInsertRowID: lastRowID) }

@@ -55,7 +55,7 @@ struct ParserErrorTests {
     }
 
     @Test func unterminatedString() {
-        expectError("SELECT ⏏'abc", "unterminated string literal: ''abc'")
+        expectError("SELECT ⏏'abc", "unterminated string literal: 'abc")
     }
 
     @Test func unrecognizedToken() {

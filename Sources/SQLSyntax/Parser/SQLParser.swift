@@ -203,7 +203,9 @@ struct Parser {
     func unexpected(expected: String) -> ShardQLError {
         let token = current
         if case .invalid(let reason) = token.kind {
-            return error(.syntaxError, "\(reason): \(quoted(token))", at: token)
+            // A token that starts with a quote shows as written, not quoted again.
+            let shown = text(token).first.map { "'\"`[".contains($0) } == true ? String(quoted(token).dropFirst().dropLast()) : quoted(token)
+            return error(.syntaxError, "\(reason): \(shown)", at: token)
         }
         var message = "expected \(expected), found \(quoted(token))"
         if token.kind == .identifier, let suggestion = Keyword.suggestion(for: text(token)) {

@@ -2,8 +2,19 @@ import ArgumentParser
 import ShardQLBase
 
 /// Output modes, formatted as the `sqlite3` shell formats them so scripts can compare output.
+/// `box`, `table` and `markdown` always show the header and are drawn once all rows are in
+/// (``ColumnarFormatter``).
 enum OutputMode: String, CaseIterable, ExpressibleByArgument {
-    case list, csv, tabs, line, json
+    case list, csv, tabs, line, json, box, table, markdown
+
+    var columnarStyle: ColumnarFormatter.Style? {
+        switch self {
+        case .box: .box
+        case .table: .table
+        case .markdown: .markdown
+        case .list, .csv, .tabs, .line, .json: nil
+        }
+    }
 }
 
 /// Writes result rows to standard output in one of the ``OutputMode``s, buffered.
@@ -14,6 +25,7 @@ final class ResultWriter {
     private var buffer: [UInt8] = []
     private var columns: [String] = []
     private var rowsWritten = 0
+    private var columnar: ColumnarFormatter?
 
     init(mode: OutputMode, showsHeader: Bool, nullValue: String) {
         self.mode = mode
@@ -34,6 +46,8 @@ final class ResultWriter {
             append("[")
         case .line:
             break
+        case .box, .table, .markdown:
+            columnar = mode.columnarStyle.map { ColumnarFormatter(style: $0, columns: columns, nullValue: nullValue) }
         }
     }
 
@@ -56,6 +70,8 @@ final class ResultWriter {
                 append(jsonString(name) + ":" + jsonValue(value))
             }
             append("}")
+        case .box, .table, .markdown:
+            columnar?.add(row: row)
         }
         rowsWritten += 1
         if buffer.count >= 1 << 16 { flush() }
@@ -63,6 +79,10 @@ final class ResultWriter {
 
     func end() {
         if mode == .json { append("]\n") }
+        if let columnar {
+            columnar.render(into: &buffer)
+            self.columnar = nil
+        }
     }
 
     func flush() {

@@ -1,0 +1,118 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs an executable with raw bytes on standard input and a deadline, reading its output as it
+/// comes so neither side blocks on a full pipe. Unlike ``CommandLineTests/run(_:stdin:)`` it can
+/// feed bytes that are not UTF-8 (or hold NULs), and it kills a process that outlives the
+/// deadline instead of hanging the suite.
+struct BoundedProcess {
+    struct Outcome {
+        var status: Int32
+        /// `.exit` unless the process died of a signal (a crash, or our kill at the deadline).
+        var reason: Process.TerminationReason
+        var stdout: [UInt8]
+        var stderr: [UInt8]
+        var elapsed: Duration
+        var timedOut: Bool
+
+        var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+        var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+
+        /// What to print when an expectation about the outcome fails.
+        var summary: String {
+            let tail = String(stderrText.suffix(600))
+            return "status \(status), reason \(reason == .exit ? "exit" : "signal"), \(elapsed), "
+                + "timed out: \(timedOut), stdout \(stdout.count) bytes, stderr: \(tail)"
+        }
+    }
+
+    /// Runs `executable` with `arguments`, writing `stdin` and closing it; kills the process if it
+    /// is still running after `limit`.
+    static func run(
+        _ executable: URL, _ arguments: [String], stdin: [UInt8] = [], limit: Duration = .seconds(120)
+    ) throws -> Outcome {
+        // A process that dies before reading all its input must fail our write, not kill us.
+        signal(SIGPIPE, SIG_IGN)
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let input = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        process.standardInput = input
+        process.standardOutput = out
+        process.standardError = err
+        let start = ContinuousClock.now
+        try process.run()
+
+        let collected = Collected()
+        let group = DispatchGroup()
+        let writer = input.fileHandleForWriting
+        let stdinData = Data(stdin)
+        DispatchQueue.global().async(group: group) {
+            try? writer.write(contentsOf: stdinData)
+            try? writer.close()
+        }
+        let outReader = out.fileHandleForReading
+        DispatchQueue.global().async(group: group) {
+            let bytes = [UInt8](outReader.readDataToEndOfFile())
+            collected.output.withLock { $0.stdout = bytes }
+        }
+        let errReader = err.fileHandleForReading
+        DispatchQueue.global().async(group: group) {
+            let bytes = [UInt8](errReader.readDataToEndOfFile())
+            collected.output.withLock { $0.stderr = bytes }
+        }
+
+        let deadline = start + limit
+        var timedOut = false
+        while process.isRunning {
+            if ContinuousClock.now >= deadline {
+                timedOut = true
+                process.terminate()
+                usleep(500_000)
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                break
+            }
+            usleep(20_000)
+        }
+        process.waitUntilExit()
+        let elapsed = ContinuousClock.now - start
+        _ = group.wait(timeout: .now() + 30)
+        let output = collected.output.withLock { $0 }
+        return Outcome(
+            status: process.terminationStatus, reason: process.terminationReason, stdout: output.stdout,
+            stderr: output.stderr, elapsed: elapsed, timedOut: timedOut)
+    }
+
+    /// What the reader threads have read, shared with the waiting thread.
+    private final class Collected: Sendable {
+        let output = Mutex<(stdout: [UInt8], stderr: [UInt8])>(([], []))
+    }
+
+    /// The first executable called `name` in the directories of `PATH`.
+    static func onPath(_ name: String) -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":") where !directory.isEmpty {
+            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return nil
+    }
+}
+
+/// `shardql` in a fresh data directory that is removed afterwards.
+func runShardQL(_ arguments: [String], stdin: [UInt8] = [], limit: Duration = .seconds(120)) throws
+    -> BoundedProcess.Outcome
+{
+    let data = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-cli-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: data) }
+    return try BoundedProcess.run(
+        CommandLineTests.binary, ["--data", data.path] + arguments, stdin: stdin, limit: limit)
+}

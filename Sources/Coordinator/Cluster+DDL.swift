@@ -104,6 +104,7 @@ extension Cluster {
             let execution = InsertExecution(
                 insert: insert, layout: layout, executor: executor,
                 allocateKeys: { count in try await store.allocateKeys(table: table.id, count: count) },
+                largestRowID: { try await self.largestRowID(of: layout) },
                 raiseKeyFloor: { key in try await store.raiseKeyFloor(table: table.id, atLeast: key) })
             _ = try await execution.run(sourceRows: rows.rows) { _ in .null }
         } catch {

@@ -27,6 +27,7 @@ extension Cluster {
             let execution = InsertExecution(
                 insert: insert, layout: layout, executor: executor,
                 allocateKeys: { count in try await store.allocateKeys(table: tableID, count: count) },
+                largestRowID: { try await self.largestRowID(of: layout) },
                 raiseKeyFloor: { key in try await store.raiseKeyFloor(table: tableID, atLeast: key) })
             let outcome = try await execution.run(sourceRows: sourceRows) { defaultSQL in
                 try await scratch.run("SELECT " + defaultSQL).rows.first?.first ?? .null
@@ -41,21 +42,29 @@ extension Cluster {
         }
     }
 
+    /// The largest rowid any shard of the table holds, 0 when it is empty.
+    func largestRowID(of layout: TableLayout) async throws -> Int64 {
+        let parts = try await ScratchDatabase.fetchAll(
+            "SELECT max(rowid) FROM \(ScratchDatabase.quoted(layout.name))", shards: layout.placement.allShards,
+            executor: executor, parallelism: parallelism)
+        return parts.compactMap { part -> Int64? in
+            if case .integer(let value)? = part.rows.first?.first { return value }
+            return nil
+        }.max() ?? 0
+    }
+
     // MARK: - UPDATE and DELETE
 
-    /// Runs the statement itself on a scratch copy of what it reads, capturing which rows it
-    /// changed (old rowid → new values) with a temporary trigger, then applies exactly those
-    /// changes on the shards: an UPDATE of a row stays on its shard unless its distribution
-    /// value moved it, in which case it is deleted there and inserted where it now belongs.
-    /// Every touched shard commits, or none does.
+    /// Runs the statement itself on a scratch copy of what it reads, compares the table before
+    /// and after (by rowid), then applies exactly those changes on the shards: a changed row stays
+    /// on its shard unless its distribution value moved it, in which case it is deleted there and
+    /// inserted where it now belongs. Every touched shard commits, or none does.
     func runUpdateOrDelete(_ statement: Statement) async throws -> StatementResult {
         let snapshot = self.snapshot
         let target: QualifiedName
-        var assigned: [String] = []
         switch statement.kind {
         case .update(let update):
             target = update.table.name
-            assigned = update.assignments.flatMap { $0.columns.map(\.name) }
         case .delete(let delete):
             target = delete.table.name
         default:
@@ -74,9 +83,9 @@ extension Cluster {
             try await prepare(scratch, reading: names, in: snapshot)
             let located = try await scratch.loadLocating(layout.loadable, from: executor, parallelism: parallelism)
             let changes = try await scratch.captureChanges(of: statement, table: layout)
-            let result = try await apply(changes.rows, assigned: assigned, layout: layout, located: located)
+            try await apply(changes.rows, layout: layout, located: located)
             await scratch.close()
-            return StatementResult(columns: changes.returned.columns, rows: changes.returned.rows, changes: result)
+            return StatementResult(columns: changes.returned.columns, rows: changes.returned.rows, changes: changes.changes)
         } catch {
             await scratch.close()
             throw error
@@ -84,40 +93,50 @@ extension Cluster {
     }
 
     private func apply(
-        _ changes: [ScratchDatabase.RowChange], assigned: [String], layout: TableLayout,
-        located: [Int64: ShardFileID]
-    ) async throws -> Int {
+        _ changes: [ScratchDatabase.RowChange], layout: TableLayout, located: [Int64: ShardFileID]
+    ) async throws {
         var byShard: [ShardFileID: [ShardStatement]] = [:]
         let quotedTable = ScratchDatabase.quoted(layout.name)
         let stored = layout.columns.indices.filter { !layout.columns[$0].isGenerated }
+        let names = ["rowid"] + stored.map { ScratchDatabase.quoted(layout.columns[$0].name) }
+        let insertSQL =
+            "INSERT INTO \(quotedTable) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
         for change in changes {
-            guard let home = located[change.oldRowID] else {
-                throw ShardQLError(.internalError, "row \(change.oldRowID) of \(layout.name) has no shard")
+            var home: ShardFileID?
+            if let oldRowID = change.oldRowID {
+                guard let shard = located[oldRowID] else {
+                    throw ShardQLError(.internalError, "row \(oldRowID) of \(layout.name) has no shard")
+                }
+                home = shard
             }
             guard let newValues = change.newValues, let newRowID = change.newRowID else {
-                byShard[home, default: []].append(
-                    ShardStatement("DELETE FROM \(quotedTable) WHERE rowid = ?", parameters: [.integer(change.oldRowID)]))
+                if let home, let oldRowID = change.oldRowID {
+                    byShard[home, default: []].append(
+                        ShardStatement("DELETE FROM \(quotedTable) WHERE rowid = ?", parameters: [.integer(oldRowID)]))
+                }
                 continue
             }
             let destination = try InsertExecution.shard(for: newValues, rowID: newRowID, layout: layout)
+            guard let home, let oldRowID = change.oldRowID else {
+                byShard[destination, default: []].append(
+                    ShardStatement(insertSQL, parameters: [.integer(newRowID)] + stored.map { newValues[$0] }))
+                continue
+            }
             if destination == home {
-                let columns = stored.filter { index in
-                    assigned.contains { CatalogName.equal($0, layout.columns[index].name) }
-                }
+                // Every stored column: a rowid may now hold what another row held before (an
+                // UPDATE of the INTEGER PRIMARY KEY), so the row is rewritten whole.
+                let columns = stored
                 let setList = (["rowid = ?"] + columns.map { ScratchDatabase.quoted(layout.columns[$0].name) + " = ?" })
                     .joined(separator: ", ")
                 byShard[home, default: []].append(
                     ShardStatement(
                         "UPDATE \(quotedTable) SET \(setList) WHERE rowid = ?",
-                        parameters: [.integer(newRowID)] + columns.map { newValues[$0] } + [.integer(change.oldRowID)]))
+                        parameters: [.integer(newRowID)] + columns.map { newValues[$0] } + [.integer(oldRowID)]))
             } else {
                 byShard[home, default: []].append(
-                    ShardStatement("DELETE FROM \(quotedTable) WHERE rowid = ?", parameters: [.integer(change.oldRowID)]))
-                let names = ["rowid"] + stored.map { ScratchDatabase.quoted(layout.columns[$0].name) }
+                    ShardStatement("DELETE FROM \(quotedTable) WHERE rowid = ?", parameters: [.integer(oldRowID)]))
                 byShard[destination, default: []].append(
-                    ShardStatement(
-                        "INSERT INTO \(quotedTable) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))",
-                        parameters: [.integer(newRowID)] + stored.map { newValues[$0] }))
+                    ShardStatement(insertSQL, parameters: [.integer(newRowID)] + stored.map { newValues[$0] }))
             }
         }
         var touched: [ShardFileID] = []
@@ -131,6 +150,5 @@ extension Cluster {
             for shard in touched { try? await executor.finish(shard, commit: false) }
             throw error
         }
-        return changes.count
     }
 }

@@ -82,7 +82,7 @@ extension Cluster {
         let indexes = snapshot.indexes(on: table.id).map(\.sql)
         return TableLayout(
             name: table.name, tableID: table.id.rawValue, columns: columns, rowIDAlias: rowIDAlias,
-            hasRowID: !table.isWithoutRowID, placement: placement,
+            autoincrement: definition.autoincrement, hasRowID: !table.isWithoutRowID, placement: placement,
             loadable: LoadableTable(
                 name: table.name, createSQL: table.createSQL, indexSQL: indexes, hasRowID: !table.isWithoutRowID,
                 shards: shards))
@@ -97,6 +97,7 @@ struct CreateTableFacts {
     var defaults: [String: String] = [:]
     /// The `INTEGER PRIMARY KEY` column (the rowid's alias), if any.
     var rowIDAlias: String?
+    var autoincrement = false
 
     init(sql: String) throws {
         guard case .createTable(let create) = try SQLParser.parseStatement(sql).kind,
@@ -112,7 +113,8 @@ struct CreateTableFacts {
                 switch constraint.kind {
                 case .generated: generatedColumns.insert(key)
                 case .defaultValue(let expr): defaults[key] = SQLPrinter.print(expr)
-                case .primaryKey(let direction, _, _):
+                case .primaryKey(let direction, _, let isAutoincrement):
+                    autoincrement = autoincrement || isAutoincrement
                     // SQLite: only `INTEGER PRIMARY KEY` (not DESC) aliases the rowid.
                     if !withoutRowID, direction != .descending, column.type?.name.uppercased() == "INTEGER" {
                         rowIDAlias = column.name.name

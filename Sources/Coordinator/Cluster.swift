@@ -142,14 +142,22 @@ public final class Cluster: Sendable {
 
     private func change(_ statement: Statement) async throws -> StatementResult {
         switch statement.kind {
-        case .insert(let insert):
-            let (result, lastRowID) = try await run(insert)
-            counters.withLock { $0.record(changes: result.changes, lastInsertRowID: lastRowID) }
-            return result
-        case .update, .delete:
-            let result = try await runUpdateOrDelete(statement)
-            counters.withLock { $0.record(changes: result.changes, lastInsertRowID: nil) }
-            return result
+        case .insert, .update, .delete:
+            do {
+                var lastRowID: Int64?
+                let result: StatementResult
+                if case .insert(let insert) = statement.kind {
+                    (result, lastRowID) = try await run(insert)
+                } else {
+                    result = try await runUpdateOrDelete(statement)
+                }
+                counters.withLock { $0.record(changes: result.changes, lastInsertRowID: lastRowID) }
+                return result
+            } catch {
+                // As in SQLite, a failed statement leaves changes() at 0.
+                counters.withLock { $0.record(changes: 0, lastInsertRowID: nil) }
+                throw error
+            }
         case .createTable(let create):
             try await createTable(create)
         case .drop(let drop):

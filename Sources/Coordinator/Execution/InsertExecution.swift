@@ -11,8 +11,12 @@ struct InsertExecution {
     let insert: Insert
     let layout: TableLayout
     let executor: any ShardExecutor
-    /// Allocates `count` cluster-unique keys for the table.
+    /// Allocates `count` cluster-unique keys for the table (`AUTOINCREMENT` tables: the catalog's
+    /// counter plays SQLite's `sqlite_sequence`).
     let allocateKeys: @Sendable (Int) async throws -> ClosedRange<Int64>
+    /// The largest rowid now stored on any shard (0 when empty): other tables take max + 1 as
+    /// SQLite does, so keys after a failed insert or a deleted last row match SQLite's.
+    let largestRowID: @Sendable () async throws -> Int64
     /// Makes sure later allocations stay above an explicit key.
     let raiseKeyFloor: @Sendable (Int64) async throws -> Void
 
@@ -47,7 +51,15 @@ struct InsertExecution {
         }
         if !layout.hasRowID { keyColumn = nil }
         let keyCount = needsKey.filter { $0 }.count
-        var nextKey = keyCount > 0 ? try await allocateKeys(keyCount).lowerBound : 0
+        var nextKey: Int64 = 0
+        var currentMax: Int64 = 0
+        if keyCount > 0 {
+            if layout.autoincrement {
+                nextKey = try await allocateKeys(keyCount).lowerBound
+            } else {
+                currentMax = try await largestRowID()
+            }
+        }
 
         // The shard statement writes the rowid (or its alias) explicitly, plus the target columns
         // and the distribution column when its value came from a DEFAULT.
@@ -68,10 +80,21 @@ struct InsertExecution {
             for (slot, column) in targets.enumerated() where slot < row.count { values[column] = row[slot] }
             var rowID: Int64?
             if needsKey[position] {
-                rowID = nextKey
-                nextKey += 1
+                if layout.autoincrement {
+                    rowID = nextKey
+                    nextKey += 1
+                } else {
+                    // SQLite: one more than the largest rowid, counting rows this statement
+                    // already inserted, explicit keys included.
+                    guard currentMax < Int64.max else {
+                        throw ShardQLError(.sqlite, "database or disk is full", sqliteResultCode: 13)
+                    }
+                    currentMax += 1
+                    rowID = currentMax
+                }
                 if let alias = layout.rowIDAlias { values[alias] = .integer(rowID!) }
             } else if let alias = layout.rowIDAlias, case .integer(let explicit)? = values[alias].map(layout.columns[alias].affinity.apply) {
+                currentMax = max(currentMax, explicit)
                 rowID = explicit
                 largestExplicitKey = max(largestExplicitKey ?? explicit, explicit)
             }

@@ -4,10 +4,11 @@ import SQLSyntax
 import Worker
 
 extension ScratchDatabase {
-    /// One row an UPDATE or DELETE changed: its rowid before, and after an UPDATE its rowid and
-    /// column values (by column index; generated columns NULL).
+    /// One row an UPDATE or DELETE changed: its rowid before (nil for a row that appeared, e.g. an
+    /// UPDATE that changed an INTEGER PRIMARY KEY), and its rowid and column values after (by
+    /// column index; generated columns NULL), nil for a row that disappeared.
     struct RowChange: Sendable {
-        var oldRowID: Int64
+        var oldRowID: Int64?
         var newRowID: Int64?
         var newValues: [SQLValue]?
     }
@@ -29,46 +30,47 @@ extension ScratchDatabase {
         return located
     }
 
-    /// Runs an UPDATE or DELETE here with temporary triggers recording each changed row, and
-    /// returns the changes and the statement's RETURNING rows.
+    /// Runs an UPDATE or DELETE here exactly as given, and compares the table before and after.
+    ///
+    /// No trigger may watch the statement: a trigger makes SQLite abandon its one-pass strategy,
+    /// and with it the answer SQLite gives when a subquery reads the table being changed (it sees
+    /// the rows this statement already changed).
     func captureChanges(
         of statement: Statement, table: TableLayout
-    ) async throws -> (rows: [RowChange], returned: RowSet) {
-        let quotedTable = Self.quoted(table.name)
+    ) async throws -> (rows: [RowChange], returned: RowSet, changes: Int) {
         let stored = table.columns.indices.filter { !table.columns[$0].isGenerated }
-        let selectNew =
-            "SELECT " + stored.map { Self.quoted(table.columns[$0].name) }.joined(separator: ", ")
-            + " FROM \(quotedTable) WHERE rowid = ?"
+        let snapshotSQL =
+            "SELECT rowid, " + stored.map { Self.quoted(table.columns[$0].name) }.joined(separator: ", ")
+            + " FROM \(Self.quoted(table.name))"
         let sql = SQLPrinter.print(statement)
         return try await database.withConnection { connection in
-            try connection.execute(
-                """
-                CREATE TEMP TABLE shardql_changes(old_rowid INTEGER, new_rowid INTEGER);
-                CREATE TEMP TRIGGER shardql_capture_update AFTER UPDATE ON main.\(quotedTable)
-                BEGIN INSERT INTO shardql_changes VALUES (old.rowid, new.rowid); END;
-                CREATE TEMP TRIGGER shardql_capture_delete AFTER DELETE ON main.\(quotedTable)
-                BEGIN INSERT INTO shardql_changes VALUES (old.rowid, NULL); END;
-                """)
+            func rows() throws -> [Int64: [SQLValue]] {
+                var result: [Int64: [SQLValue]] = [:]
+                for row in try connection.prepare(snapshotSQL).rows() {
+                    guard case .integer(let rowID) = row[0] else { continue }
+                    var values = [SQLValue](repeating: .null, count: table.columns.count)
+                    for (slot, index) in stored.enumerated() { values[index] = row[slot + 1] }
+                    result[rowID] = values
+                }
+                return result
+            }
+            let before = try rows()
             let run = try connection.prepare(sql)
             let returned = RowSet(columns: run.columnNames, rows: try run.rows())
+            let changeCount = connection.changes
+            let after = try rows()
             var changes: [RowChange] = []
-            let captured = try connection.prepare("SELECT old_rowid, new_rowid FROM shardql_changes ORDER BY rowid")
-            let read = try connection.prepare(selectNew)
-            for row in try captured.rows() {
-                guard case .integer(let old) = row[0] else { continue }
-                guard case .integer(let new) = row[1] else {
-                    changes.append(RowChange(oldRowID: old))
-                    continue
+            for (rowID, old) in before.sorted(by: { $0.key < $1.key }) {
+                if let new = after[rowID] {
+                    if new != old { changes.append(RowChange(oldRowID: rowID, newRowID: rowID, newValues: new)) }
+                } else {
+                    changes.append(RowChange(oldRowID: rowID))
                 }
-                try read.bind([.integer(new)])
-                var values = [SQLValue](repeating: .null, count: table.columns.count)
-                if try read.step() {
-                    for (slot, index) in stored.enumerated() { values[index] = read.column(slot) }
-                }
-                read.reset()
-                changes.append(RowChange(oldRowID: old, newRowID: new, newValues: values))
             }
-            return (changes, returned)
+            for (rowID, new) in after.sorted(by: { $0.key < $1.key }) where before[rowID] == nil {
+                changes.append(RowChange(oldRowID: nil, newRowID: rowID, newValues: new))
+            }
+            return (changes, returned, changeCount)
         }
     }
 }

@@ -37,6 +37,8 @@ struct TableLayout: Sendable {
     var columns: [Column]
     /// The `INTEGER PRIMARY KEY` column, which is the rowid.
     var rowIDAlias: Int?
+    /// `INTEGER PRIMARY KEY AUTOINCREMENT`: keys are never reused.
+    var autoincrement = false
     var hasRowID: Bool
     var placement: Placement
     var loadable: LoadableTable

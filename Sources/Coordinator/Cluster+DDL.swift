@@ -115,17 +115,7 @@ extension Cluster {
 
     /// Runs the statements on every shard and commits on all of them, or rolls back on all.
     func runOnEveryShard(_ statements: [ShardStatement], shards: [ShardFileID]) async throws {
-        var touched: [ShardFileID] = []
-        do {
-            for shard in shards {
-                touched.append(shard)
-                _ = try await executor.write(statements, on: shard)
-            }
-            for shard in touched { try await executor.finish(shard, commit: true) }
-        } catch {
-            for shard in touched { try? await executor.finish(shard, commit: false) }
-            throw error
-        }
+        _ = try await executor.writeAll(shards.map { (shard: $0, statements: statements) })
     }
 
     static func catalogColumn(

@@ -139,16 +139,7 @@ extension Cluster {
                     ShardStatement(insertSQL, parameters: [.integer(newRowID)] + stored.map { newValues[$0] }))
             }
         }
-        var touched: [ShardFileID] = []
-        do {
-            for (shard, statements) in byShard.sorted(by: { $0.key < $1.key }) {
-                touched.append(shard)
-                _ = try await executor.write(statements, on: shard)
-            }
-            for shard in touched { try await executor.finish(shard, commit: true) }
-        } catch {
-            for shard in touched { try? await executor.finish(shard, commit: false) }
-            throw error
-        }
+        _ = try await executor.writeAll(
+            byShard.sorted(by: { $0.key < $1.key }).map { (shard: $0.key, statements: $0.value) })
     }
 }

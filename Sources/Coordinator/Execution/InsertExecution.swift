@@ -170,26 +170,20 @@ struct InsertExecution {
         var lastRowID: Int64?
         var lastPosition = -1
         var returned = [RowSet?](repeating: nil, count: rowCount)
-        var touched: [ShardFileID] = []
-        do {
-            for (shard, rows) in byShard.sorted(by: { $0.key < $1.key }) {
-                touched.append(shard)
-                let outcomes = try await executor.write(rows.map { ShardStatement(sql, parameters: $0.parameters) }, on: shard)
-                for (row, outcome) in zip(rows, outcomes) {
-                    changes += outcome.changes
-                    // The shard connection's own last_insert_rowid may predate this statement
-                    // (an ignored row changes nothing); the row's rowid is known here.
-                    if outcome.changes > 0, let rowID = row.rowID, row.position > lastPosition {
-                        lastPosition = row.position
-                        lastRowID = rowID
-                    }
-                    returned[row.position] = outcome.returned
+        let work = byShard.sorted(by: { $0.key < $1.key })
+        let outcomes = try await executor.writeAll(
+            work.map { (shard: $0.key, statements: $0.value.map { ShardStatement(sql, parameters: $0.parameters) }) })
+        for ((_, rows), shardOutcomes) in zip(work, outcomes) {
+            for (row, outcome) in zip(rows, shardOutcomes) {
+                changes += outcome.changes
+                // The shard connection's own last_insert_rowid may predate this statement (an
+                // ignored row changes nothing); the row's rowid is known here.
+                if outcome.changes > 0, let rowID = row.rowID, row.position > lastPosition {
+                    lastPosition = row.position
+                    lastRowID = rowID
                 }
+                returned[row.position] = outcome.returned
             }
-            for shard in touched { try await executor.finish(shard, commit: true) }
-        } catch {
-            for shard in touched { try? await executor.finish(shard, commit: false) }
-            throw error
         }
         var returnedRows: RowSet?
         if insert.returning != nil {

@@ -77,8 +77,6 @@ struct DifferentialTests {
 
     /// Deterministic data with NULLs, mixed storage classes and case variants.
     static var data: [String] {
-        var generator = SystemRandomNumberGenerator()
-        _ = generator
         var statements: [String] = []
         let texts = ["'apple'", "'Apple'", "'APPLE '", "'banana'", "''", "NULL", "'5'", "'5.0'", "' 7 '", "x'00ff'"]
         for i in 1...60 {

@@ -81,7 +81,10 @@ extension Cluster {
         do {
             let names = ReferencedTables(statement).names.subtracting([CatalogName.key(table.name)])
             try await prepare(scratch, reading: names, in: snapshot)
-            let located = try await scratch.loadLocating(layout.loadable, from: executor, parallelism: parallelism)
+            var target = layout.loadable
+            if let pinned = PruneShards.shards(for: statement, layout: layout) { target.shards = pinned }
+            let located = try await scratch.loadLocating(target, from: executor, parallelism: parallelism)
+            lastShardsRead.withLock { $0 = target.shards.count }
             let changes = try await scratch.captureChanges(of: statement, table: layout)
             try await apply(changes.rows, layout: layout, located: located)
             await scratch.close()

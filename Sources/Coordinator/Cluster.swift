@@ -62,6 +62,8 @@ public final class Cluster: Sendable {
     private let writes = AsyncLock()
     /// Rows the last query copied from the shards (for tests now, `EXPLAIN ANALYZE` later).
     let lastRowsCopied = Mutex(0)
+    /// Shards of its target the last UPDATE or DELETE read (pruning; for tests now).
+    let lastShardsRead = Mutex(0)
     /// What `changes()`, `total_changes()` and `last_insert_rowid()` report: the cluster's
     /// statements, not any one shard connection's.
     let counters = Mutex(SessionCounters())

@@ -99,8 +99,8 @@ extension Cluster {
         do {
             let layout = try layout(of: table, in: created)
             let store = self.store
-            // The rows are already evaluated; only the target table matters to the insert.
-            let insert = Insert(table: QualifiedName(name: create.name.name), source: .defaultValues)
+            // The rows are already evaluated (SQLite's own CREATE TABLE … AS SELECT made them).
+            let insert = Insert(table: QualifiedName(name: create.name.name), source: .select(select))
             let execution = InsertExecution(
                 insert: insert, layout: layout, executor: executor,
                 allocateKeys: { count in try await store.allocateKeys(table: table.id, count: count) },

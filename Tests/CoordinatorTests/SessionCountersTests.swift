@@ -30,3 +30,23 @@ struct SessionCountersTests {
         }
     }
 }
+
+@Suite("INSERT … DEFAULT VALUES")
+struct DefaultValuesTests {
+    @Test(arguments: [1, 4])
+    func defaultsApplyOnTheShard(shards: Int) async throws {
+        try await DifferentialTests.withCluster(shards: shards) { cluster in
+            _ = try await cluster.execute("""
+                CREATE TABLE t(id INTEGER PRIMARY KEY, a DEFAULT 7, b TEXT DEFAULT 'x', c);
+                INSERT INTO t DEFAULT VALUES;
+                INSERT INTO t DEFAULT VALUES;
+                CREATE TABLE r(a DEFAULT 1, b);
+                INSERT INTO r DEFAULT VALUES;
+                """)
+            #expect(try await cluster.execute("SELECT * FROM t ORDER BY id").last?.rows == [
+                [.integer(1), .integer(7), .text("x"), .null], [.integer(2), .integer(7), .text("x"), .null],
+            ])
+            #expect(try await cluster.execute("SELECT rowid, * FROM r").last?.rows == [[.integer(1), .integer(1), .null]])
+        }
+    }
+}

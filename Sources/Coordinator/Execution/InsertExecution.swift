@@ -32,24 +32,18 @@ struct InsertExecution {
         sourceRows: [[SQLValue]], evaluateDefault: (String) async throws -> SQLValue
     ) async throws -> Outcome {
         let targets = try targetColumns()
-        for row in sourceRows where row.count != targets.count && insert.source != .defaultValues {
+        for row in sourceRows where row.count != targets.count {
             throw ShardQLError(
                 .sqlite,
                 insert.columns == nil
                     ? "table \(layout.name) has \(targets.count) columns but \(row.count) values were supplied"
                     : "\(row.count) values for \(targets.count) columns")
         }
-        // Which rows need a key from the cluster's allocator.
-        var keyColumn: Int? = layout.rowIDAlias
-        var needsKey = [Bool](repeating: false, count: sourceRows.count)
-        for (position, row) in sourceRows.enumerated() {
-            if let alias = keyColumn, let slot = targets.firstIndex(of: alias) {
-                needsKey[position] = row[slot] == .null
-            } else {
-                needsKey[position] = layout.hasRowID
-            }
+        // Which rows need a key: a rowid table's rows that give no (or a NULL) rowid alias.
+        let aliasSlot = layout.rowIDAlias.flatMap { targets.firstIndex(of: $0) }
+        let needsKey = sourceRows.map { row in
+            layout.hasRowID && (aliasSlot.map { row[$0] == .null } ?? true)
         }
-        if !layout.hasRowID { keyColumn = nil }
         let keyCount = needsKey.filter { $0 }.count
         var nextKey: Int64 = 0
         var currentMax: Int64 = 0
@@ -111,8 +105,10 @@ struct InsertExecution {
         return try await write(byShard, sql: sql, rowCount: sourceRows.count)
     }
 
-    /// Indices of the columns the statement names (or all stored columns, in order).
+    /// Indices of the columns the statement names (or all stored columns, in order; none for
+    /// DEFAULT VALUES, so the shard applies every default).
     func targetColumns() throws -> [Int] {
+        if insert.source == .defaultValues { return [] }
         guard let names = insert.columns else {
             return layout.columns.indices.filter { !layout.columns[$0].isGenerated }
         }

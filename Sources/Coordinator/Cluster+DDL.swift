@@ -113,6 +113,21 @@ extension Cluster {
         }
     }
 
+    /// Creates an object on every shard, then records it in the catalog; if the catalog refuses,
+    /// `undo` removes it from the shards again.
+    func create(
+        _ sql: String, on shards: [ShardFileID], recording change: CatalogChange, plannedOn snapshot: CatalogSnapshot,
+        undo: String
+    ) async throws {
+        try await runOnEveryShard([ShardStatement(sql)], shards: shards)
+        do {
+            try await apply([change], plannedOn: snapshot)
+        } catch {
+            try? await runOnEveryShard([ShardStatement(undo)], shards: shards)
+            throw error
+        }
+    }
+
     /// Runs the statements on every shard and commits on all of them, or rolls back on all.
     func runOnEveryShard(_ statements: [ShardStatement], shards: [ShardFileID]) async throws {
         _ = try await executor.writeAll(shards.map { (shard: $0, statements: statements) })
@@ -232,14 +247,10 @@ extension Cluster {
         shardIndex.ifNotExists = false
         shardIndex.name = QualifiedName(name: create.name.name)
         let sql = SQLPrinter.print(Statement(.createIndex(shardIndex)))
-        try await runOnEveryShard([ShardStatement(sql)], shards: layout.placement.allShards)
-        do {
-            try await apply([.createIndex(Index(name: name, table: table.id, sql: sql, isUnique: create.unique))], plannedOn: snapshot)
-        } catch {
-            try? await runOnEveryShard(
-                [ShardStatement("DROP INDEX IF EXISTS \(ScratchDatabase.quoted(name))")], shards: layout.placement.allShards)
-            throw error
-        }
+        try await self.create(
+            sql, on: layout.placement.allShards,
+            recording: .createIndex(Index(name: name, table: table.id, sql: sql, isUnique: create.unique)),
+            plannedOn: snapshot, undo: "DROP INDEX IF EXISTS \(ScratchDatabase.quoted(name))")
     }
 
     func createView(_ create: CreateView) async throws {

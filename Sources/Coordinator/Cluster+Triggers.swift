@@ -42,14 +42,10 @@ extension Cluster {
         onShard.ifNotExists = false
         onShard.name = QualifiedName(name: create.name.name)
         let sql = SQLPrinter.print(Statement(.createTrigger(onShard)))
-        let shards = try layout(of: table, in: snapshot).placement.allShards
-        try await runOnEveryShard([ShardStatement(sql)], shards: shards)
-        do {
-            try await apply([.createTrigger(Trigger(name: name, table: table.id, sql: sql))], plannedOn: snapshot)
-        } catch {
-            try? await runOnEveryShard([ShardStatement("DROP TRIGGER IF EXISTS \(ScratchDatabase.quoted(name))")], shards: shards)
-            throw error
-        }
+        try await self.create(
+            sql, on: try layout(of: table, in: snapshot).placement.allShards,
+            recording: .createTrigger(Trigger(name: name, table: table.id, sql: sql)), plannedOn: snapshot,
+            undo: "DROP TRIGGER IF EXISTS \(ScratchDatabase.quoted(name))")
     }
 
     func dropTrigger(named name: String, ifExists: Bool) async throws {

@@ -42,14 +42,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What several test targets share (a seeded generator); not shipped.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ShardQLBaseTests", dependencies: ["ShardQLBase"]),
         .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore"]),
-        .testTarget(name: "SQLSyntaxTests", dependencies: ["SQLSyntax", "ShardQLBase", "SQLLogicTest"]),
-        .testTarget(name: "SQLLogicTestTests", dependencies: ["SQLLogicTest", "SQLiteCore"]),
-        .testTarget(name: "PartitioningTests", dependencies: ["Partitioning", "SQLiteCore"]),
+        .testTarget(name: "SQLSyntaxTests", dependencies: ["TestSupport", "SQLSyntax", "ShardQLBase", "SQLLogicTest"]),
+        .testTarget(name: "SQLLogicTestTests", dependencies: ["TestSupport", "SQLLogicTest", "SQLiteCore"]),
+        .testTarget(name: "PartitioningTests", dependencies: ["TestSupport", "Partitioning", "SQLiteCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "SQLiteCore"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["TestSupport", "Coordinator", "SQLiteCore"]),
         // Runs the built `shardql` binary as a user would; depending on it makes `swift test` build it.
         .testTarget(name: "ShardQLCLITests", dependencies: ["shardql"]),
     ],

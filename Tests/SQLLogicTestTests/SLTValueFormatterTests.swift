@@ -1,3 +1,4 @@
+import TestSupport
 import ShardQLBase
 import SQLiteCore
 import Testing
@@ -122,19 +123,6 @@ import Testing
         #expect(try format(.real(2.5), .text) == "2.5")
         #expect(try format(.real(100), .text) == "100.0")
         #expect(try format(.real(1e20), .text) == "1.0e+20")
-    }
-}
-
-/// A small deterministic generator, so the differential test sees the same values every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

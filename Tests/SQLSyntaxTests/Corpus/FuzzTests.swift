@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import SQLSyntax
 import ShardQLBase
@@ -66,7 +67,7 @@ import Testing
     }
 }
 
-// SplitMix64 lives in Support/SplitMix64.swift, shared with the grammar sentence generator.
+// SplitMix64 lives in the TestSupport target, shared by every test target.
 
 enum FuzzInput {
     static let keywords = [

@@ -1,3 +1,5 @@
+import TestSupport
+
 /// Derives random sentences from an ``EBNFGrammar``, deterministically from a seed.
 ///
 /// Lexical rules are not expanded: each is replaced by a word from a small fixed pool (``pools``),

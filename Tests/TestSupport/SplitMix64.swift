@@ -3,14 +3,14 @@
 ///
 /// The bounded helpers are implemented here rather than through `Int.random(in:using:)`, whose
 /// algorithm the standard library does not promise to keep.
-struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -19,17 +19,17 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     /// A value in `0..<upperBound` (multiply-shift; the bias is negligible for small bounds).
-    mutating func next(below upperBound: Int) -> Int {
+    public mutating func next(below upperBound: Int) -> Int {
         precondition(upperBound > 0)
         return Int(next().multipliedFullWidth(by: UInt64(upperBound)).high)
     }
 
     /// True with the given probability.
-    mutating func chance(_ probability: Double) -> Bool {
+    public mutating func chance(_ probability: Double) -> Bool {
         Double(next() >> 11) * 0x1.0p-53 < probability
     }
 
-    mutating func element<T>(of array: [T]) -> T {
+    public mutating func element<T>(of array: [T]) -> T {
         array[next(below: array.count)]
     }
 }

@@ -6,9 +6,10 @@ import Worker
 
 extension Cluster {
     /// The general path: copy what the statement reads into a scratch database; SQLite answers.
-    func query(_ statement: Statement) async throws -> StatementResult {
+    func generalQuery(_ statement: Statement) async throws -> StatementResult {
         let snapshot = self.snapshot
-        let scratch = try await ScratchDatabase.open(counters: counters.withLock { $0 })
+        let scratch = try await ScratchDatabase.open(
+            counters: counters.withLock { $0 }, sizeLimit: settings.withLock { $0.tempSizeLimit })
         do {
             let copied = try await prepare(
                 scratch, reading: ReferencedTables(statement).names, in: snapshot,

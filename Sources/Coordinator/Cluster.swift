@@ -67,6 +67,10 @@ public final class Cluster: Sendable {
     /// What `changes()`, `total_changes()` and `last_insert_rowid()` report: the cluster's
     /// statements, not any one shard connection's.
     let counters = Mutex(SessionCounters())
+    /// `PRAGMA shardql.*` settings.
+    let settings = Mutex(SessionSettings())
+    /// Query plans by (text, catalog version).
+    let planCache = PlanCache()
 
     private init(
         directory: String, store: any CatalogStore, executor: any ShardExecutor, defaultShardCount: Int,
@@ -138,8 +142,12 @@ public final class Cluster: Sendable {
     /// Runs one parsed statement. Queries run concurrently; statements that change the cluster
     /// run one at a time (each holds shard write transactions open until all shards agree).
     public func execute(_ statement: Statement) async throws -> StatementResult {
-        if case .select = statement.kind { return try await query(statement) }
-        return try await writes.withLock { try await change(statement) }
+        switch statement.kind {
+        case .select: return try await query(statement)
+        case .explain(let mode, let inner) where mode != .queryPlan: return try await explain(inner, analyze: mode == .analyze)
+        case .pragma(let pragma): return try self.pragma(pragma)
+        default: return try await writes.withLock { try await change(statement) }
+        }
     }
 
     private func change(_ statement: Statement) async throws -> StatementResult {

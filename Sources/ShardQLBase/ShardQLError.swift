@@ -20,6 +20,8 @@ public struct ShardQLError: Error, Sendable, CustomStringConvertible {
             case invalidArgument = "invalid argument"
             case io = "i/o error"
             case cancelled = "cancelled"
+            case timeout = "timeout"
+            case resourceLimit = "resource limit"
             case unsupported = "unsupported"
             case internalError = "internal error"
         }
@@ -39,6 +41,10 @@ public struct ShardQLError: Error, Sendable, CustomStringConvertible {
         public static let io = Code(.io)
         /// The operation was cancelled or interrupted.
         public static let cancelled = Code(.cancelled)
+        /// The statement ran longer than its timeout (`PRAGMA shardql.statement_timeout`).
+        public static let timeout = Code(.timeout)
+        /// The statement needed more of a capped resource (`PRAGMA shardql.temp_size_limit`).
+        public static let resourceLimit = Code(.resourceLimit)
         /// The statement is valid SQL that ShardQL does not support (yet).
         public static let unsupported = Code(.unsupported)
         /// A broken invariant inside ShardQL: always a bug.

@@ -26,14 +26,23 @@ struct LoadableTable: Sendable {
 /// so the answer is SQLite's by construction.
 struct ScratchDatabase {
     let database: SQLiteDatabase
+    /// The most bytes the database may hold (`PRAGMA shardql.temp_size_limit`).
+    let sizeLimit: Int
 
     /// An empty in-memory database whose `changes()`, `total_changes()` and `last_insert_rowid()`
-    /// report the cluster's `counters`, not the scratch connection's own.
-    static func open(counters: SessionCounters = SessionCounters()) async throws -> ScratchDatabase {
+    /// report the cluster's `counters`, not the scratch connection's own, and which holds at most
+    /// `sizeLimit` bytes.
+    static func open(
+        counters: SessionCounters = SessionCounters(), sizeLimit: Int = SessionSettings.defaultTempSizeLimit
+    ) async throws -> ScratchDatabase {
         var configuration = SQLiteConfiguration()
         configuration.walMode = false
         let database = try await SQLiteDatabase(path: ":memory:", configuration: configuration)
         try await database.withConnection { connection in
+            let pageSize = try connection.prepare("PRAGMA page_size").rows().first?.first
+            if case .integer(let bytes)? = pageSize, bytes > 0 {
+                try connection.execute("PRAGMA max_page_count = \(max(1, sizeLimit / Int(bytes)))")
+            }
             try connection.createFunction("changes", argumentCount: 0) { _ in .integer(Int64(counters.changes)) }
             try connection.createFunction("total_changes", argumentCount: 0) { _ in
                 .integer(Int64(counters.totalChanges))
@@ -42,7 +51,7 @@ struct ScratchDatabase {
                 .integer(counters.lastInsertRowID)
             }
         }
-        return ScratchDatabase(database: database)
+        return ScratchDatabase(database: database, sizeLimit: sizeLimit)
     }
 
     func close() async {
@@ -53,6 +62,10 @@ struct ScratchDatabase {
     /// `parallelism`); returns how many rows were copied.
     @discardableResult
     func load(_ tables: [LoadableTable], from executor: any ShardExecutor, parallelism: Int) async throws -> Int {
+        try await withSizeLimit { try await loadTables(tables, from: executor, parallelism: parallelism) }
+    }
+
+    private func loadTables(_ tables: [LoadableTable], from executor: any ShardExecutor, parallelism: Int) async throws -> Int {
         var copied = 0
         for table in tables {
             let columns = try Self.storedColumns(of: table)
@@ -88,9 +101,49 @@ struct ScratchDatabase {
 
     /// Runs one statement and returns its rows.
     func run(_ sql: String) async throws -> RowSet {
-        try await database.withConnection { connection in
-            let statement = try connection.prepare(sql)
-            return RowSet(columns: statement.columnNames, rows: try statement.rows())
+        try await withSizeLimit {
+            try await database.withConnection { connection in
+                let statement = try connection.prepare(sql)
+                return RowSet(columns: statement.columnNames, rows: try statement.rows())
+            }
+        }
+    }
+
+    /// Appends every row of `batches` to `table` (whose columns match the rows), in one
+    /// transaction per batch.
+    func insert<Batches: AsyncSequence>(_ batches: Batches, into table: String) async throws
+    where Batches.Element == [[SQLValue]] {
+        var statementSQL: String?
+        try await withSizeLimit {
+            for try await batch in batches {
+                guard let width = batch.first?.count else { continue }
+                let sql = statementSQL ?? "INSERT INTO \(Self.quoted(table)) VALUES ("
+                    + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+                statementSQL = sql
+                try await database.withConnection { connection in
+                    try connection.transaction(.immediate) {
+                        let statement = try connection.cachedStatement(sql)
+                        defer { statement.reset() }
+                        for row in batch {
+                            try statement.bind(row)
+                            _ = try statement.step()
+                            statement.reset()
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Turns SQLite's "database or disk is full" into the size cap's own error.
+    private func withSizeLimit<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as ShardQLError where error.sqliteResultCode.map({ $0 & 0xFF == 13 }) ?? false {
+            throw ShardQLError(
+                .resourceLimit,
+                "the coordinator's temporary database is full: it may hold \(sizeLimit / (1 << 20)) MiB (PRAGMA shardql.temp_size_limit)",
+                cause: error)
         }
     }
 

@@ -1,0 +1,78 @@
+import SQLSyntax
+import ShardQLBase
+
+/// Per-session settings, changed with `PRAGMA shardql.<name> = value`.
+struct SessionSettings: Sendable {
+    /// 1 GiB: generous for a laptop, small enough to fail before the machine swaps.
+    static let defaultTempSizeLimit = 1 << 30
+
+    /// Queries running longer fail with ``ShardQLError/Code/timeout``; nil for no limit.
+    var statementTimeout: Duration?
+    /// The most bytes a query's coordinator-side temporary database may hold.
+    var tempSizeLimit = defaultTempSizeLimit
+    /// Plans every query on the general path (for differential tests and for comparing plans).
+    var forceGeneralPath = false
+}
+
+extension Cluster {
+    /// `PRAGMA shardql.statement_timeout [= ms]`, `PRAGMA shardql.temp_size_limit [= bytes]`
+    /// (0 means no limit for the timeout); other pragmas are not supported.
+    func pragma(_ pragma: Pragma) throws -> StatementResult {
+        guard pragma.name.schema.map({ $0.name.lowercased() == "shardql" }) ?? false else {
+            throw ShardQLError(.unsupported, "PRAGMA \(pragma.name) is not supported: ShardQL's settings are PRAGMA shardql.statement_timeout and PRAGMA shardql.temp_size_limit")
+        }
+        let name = pragma.name.name.name.lowercased()
+        var value: Int64?
+        switch pragma.form {
+        case .query: value = nil
+        case .assign(let argument), .call(let argument):
+            guard case .number(let text) = argument, let number = Int64(text), number >= 0 else {
+                throw ShardQLError(.invalidArgument, "PRAGMA shardql.\(name) takes a non-negative integer")
+            }
+            value = number
+        }
+        switch name {
+        case "statement_timeout":
+            if let value { settings.withLock { $0.statementTimeout = value == 0 ? nil : .milliseconds(value) } }
+            let current = settings.withLock { $0.statementTimeout }
+            let milliseconds = current.map { $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000 } ?? 0
+            return StatementResult(columns: ["statement_timeout"], rows: [[.integer(milliseconds)]])
+        case "temp_size_limit":
+            if let value {
+                guard value >= 65536 else {
+                    throw ShardQLError(.invalidArgument, "PRAGMA shardql.temp_size_limit must be at least 65536 bytes")
+                }
+                settings.withLock { $0.tempSizeLimit = Int(value) }
+            }
+            return StatementResult(columns: ["temp_size_limit"], rows: [[.integer(Int64(settings.withLock { $0.tempSizeLimit }))]])
+        default:
+            throw ShardQLError(.unsupported, "unknown setting shardql.\(name): ShardQL has statement_timeout and temp_size_limit")
+        }
+    }
+
+    /// Runs `body` under the session's statement timeout: when it expires the body's task is
+    /// cancelled, which interrupts the SQLite statements it runs on the shards and the coordinator.
+    func withStatementLimits<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard let timeout = settings.withLock({ $0.statementTimeout }) else { return try await body() }
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            do {
+                guard let first = try await group.next(), let result = first else {
+                    throw Self.timeoutError(timeout)
+                }
+                return result
+            } catch let error as ShardQLError where error.code == .cancelled {
+                throw Self.timeoutError(timeout)
+            }
+        }
+    }
+
+    private static func timeoutError(_ timeout: Duration) -> ShardQLError {
+        ShardQLError(.timeout, "the statement ran longer than its timeout of \(timeout) (PRAGMA shardql.statement_timeout)")
+    }
+}

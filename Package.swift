@@ -51,7 +51,9 @@ let package = Package(
         .testTarget(name: "PartitioningTests", dependencies: ["TestSupport", "Partitioning", "SQLiteCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["TestSupport", "Coordinator", "SQLiteCore"]),
+        .testTarget(
+            name: "CoordinatorTests", dependencies: ["TestSupport", "Coordinator", "SQLiteCore", "SQLSyntax"],
+            exclude: ["Golden"]),
         // Runs the built `shardql` binary as a user would; depending on it makes `swift test` build it.
         .testTarget(name: "ShardQLCLITests", dependencies: ["shardql"]),
     ],

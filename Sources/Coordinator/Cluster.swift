@@ -29,9 +29,11 @@ public struct StatementResult: Sendable, Hashable {
 /// await cluster.close()
 /// ```
 ///
-/// Every query is answered on the general path (DESIGN §1, tier 3): the rows of the tables it
-/// reads are copied from the shards into a coordinator-local SQLite database, which answers it,
-/// so the answer is SQLite's. The faster tiers (router, pushdown) arrive with the planner.
+/// Queries go through the distributed planner (DESIGN §1): a query pinned to one shard runs
+/// there whole (router tier); a pushable one runs as fragments on the shards merged on the
+/// coordinator (pushdown tier); anything else is answered on the general path, where the rows
+/// it reads are copied into a coordinator-local SQLite database, so every answer is SQLite's.
+/// `EXPLAIN query` shows which.
 public final class Cluster: Sendable {
     /// Shard counts a table may have.
     public static let shardCountRange = 1...4096

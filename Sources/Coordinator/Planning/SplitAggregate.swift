@@ -84,7 +84,7 @@ struct SplitAggregate {
         let fragmentClause = SelectClause(
             columns: partials.map { .expr($0.expr, alias: Identifier($0.name, quoting: .doubleQuotes)) },
             from: core.from, whereClause: core.whereClause,
-            groupBy: keys.isEmpty ? [] : partials[..<groupKeyCount].map { Expr(.column(ColumnReference(column: Identifier($0.name, quoting: .doubleQuotes)))) })
+            groupBy: keys)
         fragment = Select(body: SelectBody(first: .select(fragmentClause)))
 
         let table = "\"\(Self.partialTable)\""
@@ -282,16 +282,6 @@ struct SplitAggregate {
                 let collation = arguments.first.map { ExpressionTraits.collation(of: $0, in: sources) } ?? .binary
                 let column = addPartial(Expr(.function(call)), collation: collation)
                 return SplitAggregate.call(name, [SplitAggregate.columnExpr(column)])
-            case "group_concat":
-                    var separator = Expr(.literal(Literal.string(",")))
-                if arguments.count == 2 {
-                    guard case .literal = arguments[1].kind else {
-                        throw PlanSelect.NotPushable("group_concat with a computed separator runs on the coordinator")
-                    }
-                    separator = arguments[1]
-                }
-                let column = addPartial(Expr(.function(call)))
-                return SplitAggregate.call("group_concat", [SplitAggregate.columnExpr(column), separator])
             default:
                 throw PlanSelect.NotPushable("\(name)() has no partial form; it runs on the coordinator")
             }

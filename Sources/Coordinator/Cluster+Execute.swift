@@ -3,20 +3,27 @@ import SQLSyntax
 import ShardQLBase
 import Worker
 
-/// Rows a query produced, with what each shard did.
-struct QueryOutcome: Sendable {
-    var result: StatementResult
+/// A query on its way: its rows, the plan that makes them, and what each shard did.
+struct RunningQuery: Sendable {
+    var result: QueryResult
     var plan: DistributedPlan
-    var fragments: [FragmentMetrics]
-    /// Time spent merging on the coordinator after the shards' first rows arrived.
-    var elapsed: Duration
+    /// Per-fragment figures, filled in as the rows are read (empty on the general path).
+    var metrics: MetricsRecorder
+    var started: ContinuousClock.Instant
 }
 
 extension Cluster {
-    /// Runs a query: plans it (or takes the cached plan) and executes the plan within the
-    /// session's statement timeout.
+    /// Runs a query to the end (``QueryResult/collect()``).
     func query(_ statement: Statement) async throws -> StatementResult {
-        try await withStatementLimits { try await self.run(statement).result }
+        try await stream(statement).result.collect()
+    }
+
+    /// Starts a query under the session's statement timeout: plans it (or takes the cached plan)
+    /// and opens the shards' streams; rows arrive as the result is iterated.
+    func stream(_ statement: Statement) async throws -> RunningQuery {
+        let deadline = settings.withLock { $0.statementTimeout }.map(StatementDeadline.init)
+        guard let deadline else { return try await run(statement, deadline: nil) }
+        return try await deadline.run { try await self.run(statement, deadline: deadline) }
     }
 
     /// The plan for `select` under the current catalog, from the cache when possible.
@@ -34,66 +41,59 @@ extension Cluster {
         return plan
     }
 
-    /// Plans and runs `statement` (a query), answering on the general path when the planner says
-    /// so, or when a split `sum` overflowed (then SQLite's own order of addition decides).
-    func run(_ statement: Statement) async throws -> QueryOutcome {
+    /// Plans and starts `statement` (a query), answering on the general path when the planner
+    /// says so, or when a split `sum` overflowed (then SQLite's own order of addition decides).
+    private func run(_ statement: Statement, deadline: StatementDeadline?) async throws -> RunningQuery {
         guard case .select(let select) = statement.kind else {
             let plan = PlanSelect(snapshot: snapshot, temporaryViews: []).general("not a query")
-            return try await runGeneral(statement, plan: plan)
+            return try await runGeneral(statement, plan: plan, deadline: deadline)
         }
         let plan = plan(for: select)
-        guard plan.tier != .general else { return try await runGeneral(statement, plan: plan) }
+        guard plan.tier != .general else { return try await runGeneral(statement, plan: plan, deadline: deadline) }
         do {
-            return try await runDistributed(plan)
+            return try await runDistributed(plan, deadline: deadline)
         } catch let error as ShardQLError where error.isIntegerOverflow && plan.tier == .pushdown {
             var fallback = plan
             fallback.notes.append("a shard's partial sum overflowed: answered on the general path")
-            return try await runGeneral(statement, plan: fallback)
+            return try await runGeneral(statement, plan: fallback, deadline: deadline)
         }
     }
 
-    private func runGeneral(_ statement: Statement, plan: DistributedPlan) async throws -> QueryOutcome {
+    private func runGeneral(
+        _ statement: Statement, plan: DistributedPlan, deadline: StatementDeadline?
+    ) async throws -> RunningQuery {
         let started = ContinuousClock.now
         let result = try await generalQuery(statement)
-        return QueryOutcome(result: result, plan: plan, fragments: [], elapsed: ContinuousClock.now - started)
+        return RunningQuery(
+            result: QueryResult(columns: result.columns, source: RowSource(.rows(result.rows), deadline: deadline)),
+            plan: plan, metrics: MetricsRecorder(shards: []), started: started)
     }
 
     /// Router and pushdown plans: every fragment streams from its shard at once (bounded by
-    /// ``parallelism``), and the merge consumes the streams as they arrive.
-    private func runDistributed(_ plan: DistributedPlan) async throws -> QueryOutcome {
+    /// ``parallelism``); the merge pulls from the streams as the result is read.
+    private func runDistributed(_ plan: DistributedPlan, deadline: StatementDeadline?) async throws -> RunningQuery {
         let started = ContinuousClock.now
         let recorder = MetricsRecorder(shards: plan.fragments.map(\.shard))
         let streams = try await openStreams(plan, recorder: recorder, started: started)
         let visible = max(0, streams[0].columns.count - plan.hiddenColumnCount)
         let columns = Array(streams[0].columns.prefix(visible))
-        var rows: [[SQLValue]] = []
+        let hidden = plan.hiddenColumnCount == 0 ? nil : visible
+        let source: RowSource
         switch plan.merge {
         case .concatenate(let offset, let limit):
-            var skipped = 0
-            gather: for try await batch in GatherOperator(streams: streams, parallelism: parallelism) {
-                for row in batch {
-                    if skipped < offset {
-                        skipped += 1
-                        continue
-                    }
-                    if let limit, rows.count >= limit { break gather }
-                    rows.append(plan.hiddenColumnCount == 0 ? row : Array(row.prefix(visible)))
-                }
-                if let limit, rows.count >= limit { break }
-            }
+            let gather = GatherOperator(streams: streams, parallelism: parallelism).makeAsyncIterator()
+            source = RowSource(.gather(gather), visible: hidden, offset: offset, limit: limit, deadline: deadline)
         case .mergeSort(let keys, let offset, let limit):
-            for try await batch in MergeSortOperator(inputs: streams, keys: keys, offset: offset, limit: limit) {
-                rows += batch.map { Array($0.prefix(visible)) }
-            }
+            let merge = MergeSortOperator(inputs: streams, keys: keys, offset: offset, limit: limit).makeAsyncIterator()
+            source = RowSource(.merge(merge), visible: hidden, deadline: deadline)
         case .finalStep(let step):
             let result = try await runFinalStep(step, streams: streams)
-            return QueryOutcome(
-                result: StatementResult(columns: result.columns, rows: result.rows), plan: plan,
-                fragments: recorder.snapshot, elapsed: ContinuousClock.now - started)
+            return RunningQuery(
+                result: QueryResult(columns: result.columns, source: RowSource(.rows(result.rows), deadline: deadline)),
+                plan: plan, metrics: recorder, started: started)
         }
-        return QueryOutcome(
-            result: StatementResult(columns: columns, rows: rows), plan: plan, fragments: recorder.snapshot,
-            elapsed: ContinuousClock.now - started)
+        return RunningQuery(
+            result: QueryResult(columns: columns, source: source), plan: plan, metrics: recorder, started: started)
     }
 
     /// Starts every fragment's read (the shards prepare at once).

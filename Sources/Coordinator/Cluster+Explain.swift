@@ -12,9 +12,11 @@ extension Cluster {
         }
         var lines: [String]
         if analyze {
-            let outcome = try await withStatementLimits { try await self.run(statement) }
-            lines = ExplainText.lines(for: outcome.plan, metrics: outcome.fragments)
-            lines.append("Result: \(outcome.result.rows.count) rows in \(ExplainText.format(outcome.elapsed))")
+            let running = try await stream(statement)
+            var rows = 0
+            for try await batch in running.result { rows += batch.count }
+            lines = ExplainText.lines(for: running.plan, metrics: running.metrics.snapshot)
+            lines.append("Result: \(rows) rows in \(ExplainText.format(ContinuousClock.now - running.started))")
         } else {
             lines = ExplainText.lines(for: plan(for: select), metrics: nil)
         }

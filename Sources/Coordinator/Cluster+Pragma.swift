@@ -49,30 +49,4 @@ extension Cluster {
             throw ShardQLError(.unsupported, "unknown setting shardql.\(name): ShardQL has statement_timeout and temp_size_limit")
         }
     }
-
-    /// Runs `body` under the session's statement timeout: when it expires the body's task is
-    /// cancelled, which interrupts the SQLite statements it runs on the shards and the coordinator.
-    func withStatementLimits<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        guard let timeout = settings.withLock({ $0.statementTimeout }) else { return try await body() }
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            do {
-                guard let first = try await group.next(), let result = first else {
-                    throw Self.timeoutError(timeout)
-                }
-                return result
-            } catch let error as ShardQLError where error.code == .cancelled {
-                throw Self.timeoutError(timeout)
-            }
-        }
-    }
-
-    private static func timeoutError(_ timeout: Duration) -> ShardQLError {
-        ShardQLError(.timeout, "the statement ran longer than its timeout of \(timeout) (PRAGMA shardql.statement_timeout)")
-    }
 }

@@ -141,6 +141,14 @@ public final class Cluster: Sendable {
         return results
     }
 
+    /// Runs one parsed statement and returns its rows as they arrive: a query's rows stream
+    /// from the shards (see ``QueryResult``); any other statement runs to completion first.
+    public func rows(of statement: Statement) async throws -> QueryResult {
+        if case .select = statement.kind { return try await stream(statement).result }
+        let result = try await execute(statement)
+        return QueryResult(columns: result.columns, source: RowSource(.rows(result.rows), deadline: nil))
+    }
+
     /// Runs one parsed statement. Queries run concurrently; statements that change the cluster
     /// run one at a time (each holds shard write transactions open until all shards agree).
     public func execute(_ statement: Statement) async throws -> StatementResult {

@@ -63,11 +63,18 @@ struct BatchRunner {
 
     private func runPiece(_ piece: SQLScript.Piece) async throws {
         for statement in try SQLParser.parse(String(piece.text)) {
-            let result = try await cluster.execute(statement)
-            guard !result.rows.isEmpty else { continue }
-            output.begin(columns: result.columns)
-            for row in result.rows { output.write(row: row) }
-            output.end()
+            // Rows are printed as they arrive, so a large result never sits in memory; as in
+            // sqlite3, a result without rows prints nothing, not even its header.
+            let result = try await cluster.rows(of: statement)
+            var begun = false
+            defer { if begun { output.end() } }
+            for try await batch in result {
+                if !begun {
+                    output.begin(columns: result.columns)
+                    begun = true
+                }
+                for row in batch { output.write(row: row) }
+            }
         }
     }
 

@@ -197,6 +197,19 @@ struct PlannerRuleTests {
                 "SELECT t.label, count(*) FROM people p LEFT JOIN teams t ON t.team = p.team GROUP BY t.label")
             #expect(reference.tier == .general || !reference.attachments.isEmpty)
             #expect(try await pair.check("SELECT p.id FROM people p WHERE p.team IN (SELECT team FROM teams WHERE label LIKE 't%')").tier == .pushdown)
+            // TPC-H Q18's shape: an IN subquery grouped by the co-located key runs on each shard.
+            let q18 = try await pair.check(
+                "SELECT p.id, p.name, sum(v.day) FROM people p, visits v WHERE p.id IN (SELECT person FROM visits GROUP BY person HAVING count(*) > 1) AND p.id = v.person GROUP BY p.id, p.name ORDER BY 3 DESC, 1 LIMIT 4",
+                ordered: true)
+            #expect(q18.tier == .pushdown, "\(q18.notes)")
+            #expect(try await pair.check("SELECT id FROM people p WHERE EXISTS (SELECT 1 FROM visits v WHERE v.person = p.id AND v.day > 30)").tier == .pushdown)
+            #expect(try await pair.check("SELECT count(*) FROM people p WHERE NOT EXISTS (SELECT 1 FROM visits v WHERE v.person = p.id)").tier == .pushdown)
+            #expect(try await pair.check("SELECT name, EXISTS (SELECT 1 FROM visits v WHERE p.id = v.person) FROM people p WHERE id < 8").tier == .pushdown)
+            // Not local: the subquery selects another column, is limited, or is not correlated on the key.
+            #expect(try await pair.check("SELECT id FROM people WHERE id IN (SELECT day FROM visits)").tier == .general)
+            #expect(try await pair.check("SELECT id FROM people WHERE id IN (SELECT person FROM visits ORDER BY day LIMIT 3)").tier == .general)
+            #expect(try await pair.check("SELECT id FROM people p WHERE EXISTS (SELECT 1 FROM visits v WHERE v.day = p.id)").tier == .general)
+            #expect(try await pair.check("SELECT id FROM people WHERE id NOT IN (SELECT person FROM visits)").tier == .general)
             // Not on the distribution key: the general path.
             #expect(try await pair.check("SELECT count(*) FROM people p JOIN visits v ON v.day = p.id").tier == .general)
         }

@@ -47,8 +47,8 @@ struct PlanSelect {
             throw NotPushable("TEMP view \(shadowed.table.name) shadows the table")
         }
         var placement = try ShardPlacement(sources: sources, snapshot: snapshot)
-        try checkJoins(sources, placement: placement, whereClause: core.whereClause)
-        try checkSubqueries(select, sources: sources, placement: &placement)
+        try checkJoins(sources, whereClause: core.whereClause)
+        try checkSubqueries(select, core: core, sources: sources, placement: &placement)
         try checkExpressions(select)
 
         guard let group = placement.distributedGroup else {
@@ -100,7 +100,7 @@ struct PlanSelect {
     /// Joins are pushed when every row of the result comes from one shard: the first distributed
     /// table is inner-joined, and every other distributed table is joined to it on the
     /// distribution key (in `ON`/`USING`, or for inner joins in `WHERE`).
-    private func checkJoins(_ sources: BoundSources, placement: ShardPlacement, whereClause: Expr?) throws {
+    func checkJoins(_ sources: BoundSources, whereClause: Expr?) throws {
         let distributed = sources.sources.indices.filter { sources.sources[$0].isDistributed }
         guard let first = distributed.first else { return }
         for source in sources.sources {
@@ -160,11 +160,27 @@ struct PlanSelect {
         }
     }
 
-    /// Subqueries may read reference tables (every shard attaches their file) and nothing
-    /// distributed.
-    private func checkSubqueries(_ select: Select, sources: BoundSources, placement: inout ShardPlacement) throws {
+    /// Subqueries may read reference tables (every shard attaches their file), and distributed
+    /// tables only when each shard can answer them for its own rows
+    /// (``colocatedSubquerySources(in:outer:group:)``).
+    private func checkSubqueries(
+        _ select: Select, core: SelectClause, sources: BoundSources, placement: inout ShardPlacement
+    ) throws {
         var occurrences = ReferencedTables(select).occurrences
-        for source in sources.sources { occurrences[CatalogName.key(source.table.name), default: 0] -= 1 }
+        var local = sources.sources
+        if let group = placement.distributedGroup, group.kind == .hash {
+            local += colocatedSubquerySources(in: core, outer: sources, group: group).flatMap(\.sources)
+        }
+        for source in local {
+            occurrences[CatalogName.key(source.table.name), default: 0] -= 1
+            if source.group.kind == .reference {
+                let file = ShardFileID(group: source.group.id.rawValue, index: 0)
+                guard placement.referenceFile == nil || placement.referenceFile == file else {
+                    throw NotPushable("reference tables live in two files")
+                }
+                placement.referenceFile = file
+            }
+        }
         for (name, count) in occurrences where count > 0 {
             if temporaryViews.contains(name) { throw NotPushable("the query reads TEMP view \(name)") }
             if snapshot.view(named: name) != nil { throw NotPushable("the query reads view \(name)") }

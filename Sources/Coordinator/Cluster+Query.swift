@@ -13,7 +13,7 @@ extension Cluster {
         do {
             let copied = try await prepare(
                 scratch, reading: ReferencedTables(statement).names, in: snapshot,
-                filter: PushDownFilters.filter(for: statement, in: snapshot))
+                filters: PushDownFilters.filters(for: statement, in: snapshot))
             lastRowsCopied.withLock { $0 = copied }
             let rows = try await scratch.run(SQLPrinter.print(statement))
             await scratch.close()
@@ -25,12 +25,12 @@ extension Cluster {
     }
 
     /// Creates the views among `names` (and the views those read) and loads every table they
-    /// read, skipping `excluding`, the shards applying `filter` to its table; returns how many rows
+    /// read, skipping `excluding`, the shards applying each of `filters` to its table; returns how many rows
     /// were copied.
     @discardableResult
     func prepare(
         _ scratch: ScratchDatabase, reading names: Set<String>, in snapshot: CatalogSnapshot,
-        excluding: Set<String> = [], filter: PushDownFilters.Filter? = nil
+        excluding: Set<String> = [], filters: [PushDownFilters.Filter] = []
     ) async throws -> Int {
         var pending = Array(names)
         var seen = Set<String>()
@@ -40,7 +40,7 @@ extension Cluster {
             guard seen.insert(name).inserted, !excluding.contains(name) else { continue }
             if let table = snapshot.table(named: name) {
                 var loadable = try layout(of: table, in: snapshot).loadable
-                if let filter, filter.table == CatalogName.key(table.name) { loadable.filter = filter }
+                loadable.filter = filters.first { $0.table == CatalogName.key(table.name) }
                 tables.append(loadable)
             } else if let view = temporaryViews.withLock({ $0[CatalogName.key(name)] }) ?? snapshot.view(named: name) {
                 views.append(view)

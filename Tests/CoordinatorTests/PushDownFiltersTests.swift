@@ -36,13 +36,24 @@ struct PushDownFiltersTests {
         }
     }
 
-    @Test func joinsAndCompoundsCopyEverything() async throws {
+    @Test func joinsFilterEachTableReadOnce() async throws {
         try await DifferentialTests.withCluster(shards: 2) { cluster in
+            cluster.settings.withLock { $0.forceGeneralPath = true }
             _ = try await cluster.execute("CREATE TABLE t(x); INSERT INTO t VALUES (1), (2), (3)")
+            _ = try await cluster.execute("CREATE TABLE u(y, z); INSERT INTO u VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')")
+            // A self-join shares one copy: nothing is pushed.
             var (rows, copied) = try await run(cluster, "SELECT count(*) FROM t AS p JOIN t AS q ON p.x = q.x WHERE p.x = 1")
             #expect(rows == [[.integer(1)]] && copied == 3)
             (rows, copied) = try await run(cluster, "SELECT x FROM t WHERE x = 1 UNION SELECT x FROM t WHERE x = 2")
             #expect(rows.count == 2 && copied == 3)
+            // Each table of an inner join gets the conjuncts that read only it.
+            (rows, copied) = try await run(cluster, "SELECT x, z FROM t, u WHERE t.x = u.y AND x >= 2 AND z < 'c'")
+            #expect(rows == [[.integer(2), .text(SQLText("b"))]] && copied == 2 + 2)
+            // The NULL-extended side of a LEFT JOIN is copied whole; its left side is filtered.
+            (rows, copied) = try await run(cluster, "SELECT x, z FROM t LEFT JOIN u ON u.y = t.x + 2 WHERE x < 3 AND z IS NULL")
+            #expect(rows == [] && copied == 2 + 4)
+            (rows, copied) = try await run(cluster, "SELECT x, z FROM t LEFT JOIN u ON u.y = t.x + 2 AND u.z > 'c' WHERE x < 3 ORDER BY x")
+            #expect(rows == [[.integer(1), .null], [.integer(2), .text(SQLText("d"))]] && copied == 2 + 4)
         }
     }
 }

@@ -222,6 +222,12 @@ public final class SQLiteConnection {
         handle.map { sqlite3_get_autocommit($0) != 0 } ?? true
     }
 
+    /// How many databases can be attached at once (`SQLITE_LIMIT_ATTACHED`; 10 unless SQLite was
+    /// built otherwise).
+    public var attachedDatabaseLimit: Int {
+        handle.map { Int(sqlite3_limit($0, SQLITE_LIMIT_ATTACHED, -1)) } ?? 0
+    }
+
     /// Makes the running statement fail with ``ShardQLError/Code/cancelled``.
     ///
     /// To call it from another thread, use ``interruptHandle`` (the connection itself cannot be

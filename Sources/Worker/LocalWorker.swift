@@ -11,23 +11,24 @@ import Darwin
 /// The in-process worker: shard files in one directory, each opened through ``SQLiteDatabase``
 /// (so SQLite's blocking calls run on the file's own queue, never on Swift's cooperative pool).
 ///
-/// Each file has a writer and a reader connection: under WAL, reads see the last committed state
-/// while a write transaction is open on the writer.
+/// Each file has a writer connection and a pool of read-only reader connections (one per running
+/// read, see ``ReaderPool``): under WAL, reads see the last committed state while a write
+/// transaction is open on the writer.
 public final class LocalWorker: ShardExecutor {
-    private struct OpenShard: Sendable {
+    struct OpenShard: Sendable {
         var writer: SQLiteDatabase
-        var reader: SQLiteDatabase
-
-        /// The read-only reader first: the writer, closing last, checkpoints and removes the WAL.
-        func close() async {
-            await reader.close()
-            await writer.close()
-        }
+        var readers: ReaderPool
+        /// Distinguishes this opening of the file from earlier ones (see ``Attachment``).
+        var generation: UInt64
     }
 
     public let directory: String
     // Guarded by the mutex; the databases inside are actors, used outside the lock.
     private let shards = Mutex<[ShardFileID: OpenShard]>([:])
+    private let openings = Atomic<UInt64>(0)
+
+    /// Rows per batch when ``query(_:parameters:on:)`` collects a whole result.
+    static let queryBatchRows = 4096
 
     /// Uses (and creates) `directory` for shard files.
     public init(directory: String) throws {
@@ -45,7 +46,9 @@ public final class LocalWorker: ShardExecutor {
 
     public func dropShard(_ shard: ShardFileID) async throws {
         if let open = shards.withLock({ $0.removeValue(forKey: shard) }) {
-            await open.close()
+            // The read-only readers first: the writer, closing last, checkpoints and removes the WAL.
+            await open.readers.close()
+            await open.writer.close()
         }
         let path = self.path(of: shard)
         for suffix in ["", "-wal", "-shm"] {
@@ -56,13 +59,7 @@ public final class LocalWorker: ShardExecutor {
     }
 
     public func query(_ sql: String, parameters: [SQLValue], on shard: ShardFileID) async throws -> RowSet {
-        let reader = try await open(shard, creating: false).reader
-        return try await reader.withConnection { connection in
-            let statement = try connection.cachedStatement(sql)
-            try statement.bind(parameters)
-            defer { statement.reset() }
-            return RowSet(columns: statement.columnNames, rows: try statement.rows())
-        }
+        try await read(ShardRead(sql, parameters: parameters), on: shard, batchRows: Self.queryBatchRows).collect()
     }
 
     public func write(_ statements: [ShardStatement], on shard: ShardFileID) async throws -> [WriteOutcome] {
@@ -97,14 +94,22 @@ public final class LocalWorker: ShardExecutor {
             defer { shards.removeAll() }
             return Array(shards.values)
         }
-        for shard in open { await shard.close() }
+        // Every pool before any writer: a writer closing last checkpoints and removes its WAL, and
+        // readers of other files may have this one attached.
+        for shard in open { await shard.readers.close() }
+        for shard in open { await shard.writer.close() }
     }
 
     // MARK: - Files
 
     func path(of shard: ShardFileID) -> String { directory + "/" + shard.fileName }
 
-    private func open(_ shard: ShardFileID, creating: Bool) async throws -> OpenShard {
+    /// Idle and checked-out reader connections of an open shard file, for tests.
+    func readerCounts(of shard: ShardFileID) -> (idle: Int, checkedOut: Int)? {
+        shards.withLock { $0[shard] }?.readers.counts
+    }
+
+    func open(_ shard: ShardFileID, creating: Bool) async throws -> OpenShard {
         if let open = shards.withLock({ $0[shard] }) { return open }
         let path = self.path(of: shard)
         let exists = access(path, F_OK) == 0
@@ -115,10 +120,9 @@ public final class LocalWorker: ShardExecutor {
         try await writer.withConnection { connection in
             try ShardFileFormat.stampOrCheck(connection, path: path, isNew: !exists)
         }
-        var readerConfiguration = SQLiteConfiguration()
-        readerConfiguration.readOnly = true
-        let reader = try await SQLiteDatabase(path: path, configuration: readerConfiguration)
-        let opened = OpenShard(writer: writer, reader: reader)
+        let opened = OpenShard(
+            writer: writer, readers: ReaderPool(path: path),
+            generation: openings.add(1, ordering: .relaxed).newValue)
         // Another task may have opened it meanwhile: keep the first, close ours.
         let winner = shards.withLock { shards in
             if let existing = shards[shard] { return existing }
@@ -127,7 +131,6 @@ public final class LocalWorker: ShardExecutor {
         }
         if winner.writer !== writer {
             await writer.close()
-            await reader.close()
         }
         return winner
     }

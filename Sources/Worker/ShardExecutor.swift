@@ -70,8 +70,23 @@ public protocol ShardExecutor: Sendable {
     func createShard(_ shard: ShardFileID) async throws
     /// Deletes a shard file and everything in it; a missing file is not an error.
     func dropShard(_ shard: ShardFileID) async throws
-    /// Runs a read-only query on a shard.
+    /// Runs a read-only query on a shard and returns all its rows.
     func query(_ sql: String, parameters: [SQLValue], on shard: ShardFileID) async throws -> RowSet
+    /// Starts `read` on `shard`; rows arrive in batches of at most `batchRows` rows, pulled lazily
+    /// (at most one batch is produced ahead of the consumer). Ending iteration early (break, a
+    /// cancelled task, dropping the stream) stops the statement and releases its connection; a step
+    /// running when the consuming task is cancelled is interrupted (sqlite3_interrupt).
+    ///
+    /// ```swift
+    /// let stream = try await executor.read(ShardRead("SELECT a, b FROM t"), on: shard, batchRows: 512)
+    /// print(stream.columns)  // ["a", "b"]
+    /// for try await batch in stream { consume(batch) }
+    /// ```
+    ///
+    /// - Throws: errors preparing the statement (syntax, no such table), binding its parameters or
+    ///   attaching files (``ShardQLError/Code/io`` for a missing one); errors while it runs are
+    ///   thrown by the stream's iterator.
+    func read(_ read: ShardRead, on shard: ShardFileID, batchRows: Int) async throws -> ShardRowStream
     /// Begins a write transaction on the shard (unless one is open) and runs the statements in it.
     func write(_ statements: [ShardStatement], on shard: ShardFileID) async throws -> [WriteOutcome]
     /// Commits or rolls back the shard's open write transaction; nothing happens if none is open.

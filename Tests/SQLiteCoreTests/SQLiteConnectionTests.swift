@@ -30,6 +30,18 @@ struct SQLiteConnectionTests {
         #expect(try connection.prepare("PRAGMA journal_mode").rows() == [[.text("memory")]])
     }
 
+    @Test func attachedDatabaseLimitIsSQLitesLimit() throws {
+        let connection = try SQLiteConnection(path: ":memory:")
+        let limit = connection.attachedDatabaseLimit
+        #expect(limit >= 1)
+        for index in 0..<limit {
+            try connection.execute("ATTACH DATABASE ':memory:' AS m\(index)")
+        }
+        #expect(throws: ShardQLError.self) { try connection.execute("ATTACH DATABASE ':memory:' AS one_more") }
+        connection.close()
+        #expect(connection.attachedDatabaseLimit == 0)
+    }
+
     @Test func readOnlyConnectionRefusesWrites() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/ro.sqlite"

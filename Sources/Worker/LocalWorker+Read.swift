@@ -1,0 +1,48 @@
+import SQLiteCore
+import ShardQLBase
+
+extension LocalWorker {
+    public func read(_ read: ShardRead, on shard: ShardFileID, batchRows: Int) async throws -> ShardRowStream {
+        guard batchRows > 0 else {
+            throw ShardQLError(.invalidArgument, "batchRows must be at least 1, got \(batchRows)")
+        }
+        let pool = try await open(shard, creating: false).readers
+        let attachments = try await attachments(read.attaching)
+        let reader = try await pool.checkOut()
+        let statement = StatementSlot()
+        let columns: [String]
+        do {
+            columns = try await reader.database.withConnection { connection in
+                try reader.attach(attachments, on: connection)
+                // The connection's own cache: only this read uses the connection until it ends.
+                let prepared = try connection.cachedStatement(read.sql)
+                try prepared.bind(read.parameters)
+                statement.set(prepared)
+                return prepared.columnNames
+            }
+        } catch {
+            // Nothing was stepped, so no statement holds a read transaction.
+            await pool.checkIn(reader)
+            throw error
+        }
+        return ShardRowStream(
+            columns: columns,
+            cursor: ShardReadCursor(reader: reader, statement: statement, pool: pool, batchRows: batchRows))
+    }
+
+    /// The files to attach, each opened here (so a missing or foreign file fails clearly), without
+    /// repeats.
+    private func attachments(_ shards: [ShardFileID]) async throws -> [Attachment] {
+        var attachments: [Attachment] = []
+        for shard in shards where !attachments.contains(where: { $0.shard == shard }) {
+            let open: OpenShard
+            do {
+                open = try await self.open(shard, creating: false)
+            } catch let error as ShardQLError {
+                throw ShardQLError(error.code, "cannot attach \(shard): \(error.message)", cause: error)
+            }
+            attachments.append(Attachment(shard: shard, path: path(of: shard), generation: open.generation))
+        }
+        return attachments
+    }
+}

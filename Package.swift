@@ -11,6 +11,9 @@ let package = Package(
         .library(name: "SQLSyntax", targets: ["SQLSyntax"]),
         .library(name: "SQLiteCore", targets: ["SQLiteCore"]),
         .library(name: "SQLLogicTest", targets: ["SQLLogicTest"]),
+        // The embedded cluster, for the benchmarks until the public ShardQL API arrives.
+        .library(name: "Coordinator", targets: ["Coordinator"]),
+        .library(name: "ShardQLBase", targets: ["ShardQLBase"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

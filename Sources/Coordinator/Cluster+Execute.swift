@@ -101,6 +101,13 @@ extension Cluster {
         _ plan: DistributedPlan, recorder: MetricsRecorder, started: ContinuousClock.Instant
     ) async throws -> [MeteredStream] {
         let executor = self.executor
+        if plan.fragments.count == 1 {
+            // The router's case: no task to spawn for one shard.
+            let fragment = plan.fragments[0]
+            let stream = try await executor.read(
+                ShardRead(fragment.sql, attaching: plan.attachments), on: fragment.shard, batchRows: 1024)
+            return [MeteredStream(stream: stream, started: started, recorder: recorder, index: 0)]
+        }
         return try await withThrowingTaskGroup(of: (Int, ShardRowStream).self) { group in
             for (index, fragment) in plan.fragments.enumerated() {
                 group.addTask {

@@ -11,23 +11,37 @@ extension LocalWorker {
         let reader = try await pool.checkOut()
         let statement = StatementSlot()
         let columns: [String]
+        let first: Result<StatementSlot.Batch, ShardQLError>
         do {
-            columns = try await reader.database.withConnection { connection in
+            // Preparing and the first batch share one trip to the connection's queue: a point
+            // query (one short batch) costs one trip in all.
+            (columns, first) = try await reader.database.withConnection { connection in
                 try reader.attach(attachments, on: connection)
                 // The connection's own cache: only this read uses the connection until it ends.
                 let prepared = try connection.cachedStatement(read.sql)
                 try prepared.bind(read.parameters)
                 statement.set(prepared)
-                return prepared.columnNames
+                let first = Result { () throws(ShardQLError) in
+                    try statement.nextBatch(maxRows: batchRows, maxBytes: ShardReadCursor.batchBytes)
+                }
+                return (prepared.columnNames, first)
             }
         } catch {
             // Nothing was stepped, so no statement holds a read transaction.
             await pool.checkIn(reader)
             throw error
         }
+        let finished: Bool
+        switch first {
+        case .success(let batch): finished = batch.isFinished
+        case .failure: finished = true
+        }
+        // A statement that ended (or failed) in its first batch was cleared: its connection goes back now.
+        if finished { await pool.checkIn(reader) }
         return ShardRowStream(
             columns: columns,
-            cursor: ShardReadCursor(reader: reader, statement: statement, pool: pool, batchRows: batchRows))
+            cursor: ShardReadCursor(
+                reader: finished ? nil : reader, statement: statement, pool: pool, batchRows: batchRows, first: first))
     }
 
     /// The files to attach, each opened here (so a missing or foreign file fails clearly), without

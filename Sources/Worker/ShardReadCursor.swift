@@ -35,12 +35,20 @@ final class ShardReadCursor: Sendable {
     private let statement: StatementSlot
     private let pool: ReaderPool
     private let iterated = Atomic(false)
+    /// The batch stepped when the read started, until ``next()`` hands it over.
+    private let first: Mutex<Result<StatementSlot.Batch, ShardQLError>?>
 
-    init(reader: ShardReader, statement: StatementSlot, pool: ReaderPool, batchRows: Int) {
-        self.state = Mutex(.idle(reader))
+    /// `reader` is nil when the statement already ended within `first` (its connection is back
+    /// in the pool).
+    init(
+        reader: ShardReader?, statement: StatementSlot, pool: ReaderPool, batchRows: Int,
+        first: Result<StatementSlot.Batch, ShardQLError>
+    ) {
+        self.state = Mutex(reader.map { .idle($0) } ?? .finished)
         self.statement = statement
         self.pool = pool
         self.batchRows = batchRows
+        self.first = Mutex(first)
     }
 
     deinit {
@@ -54,6 +62,10 @@ final class ShardReadCursor: Sendable {
 
     /// The next batch, or `nil` once the statement has finished (never an empty batch).
     func next() async throws -> [[SQLValue]]? {
+        if let first = first.withLock({ $0.take() }) {
+            let batch = try first.get()
+            if !batch.rows.isEmpty { return batch.rows }
+        }
         let reader = try state.withLock { state throws(ShardQLError) -> ShardReader? in
             switch state {
             case .idle(let reader):

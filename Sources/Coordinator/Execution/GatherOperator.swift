@@ -41,6 +41,15 @@ struct GatherOperator: AsyncSequence, Sendable {
 
         /// One batch from each of the first `parallelism` active shards, concurrently.
         private mutating func pullRound() async throws {
+            if active.count == 1 || parallelism == 1 {
+                // One shard at a time needs no child task.
+                if let batch = try await active[0].next() {
+                    if !batch.isEmpty { ready.append(batch) }
+                } else {
+                    active.removeFirst()
+                }
+                return
+            }
             let round = Array(active.prefix(parallelism))
             let results = try await withThrowingTaskGroup(
                 of: (Int, MeteredStream.Iterator, [[SQLValue]]?).self

@@ -1,0 +1,73 @@
+import Benchmark
+import Coordinator
+import Foundation
+import SQLiteCore
+import ShardQLBase
+
+// The router tier's overhead (issue: "router point query ≤ the plain SQLite prepared statement's
+// time + 15 µs, in-process"): the same point lookup through an embedded 4-shard cluster and
+// through one SQLite prepared statement on a file with the same rows.
+
+private let rowCount = 10_000
+/// Keys cycled through, so the plan cache sees repeated statement texts (as an application
+/// reusing its queries does).
+private let keys = (0..<64).map { ($0 * 7919) % rowCount + 1 }
+
+private final class Fixture: @unchecked Sendable {
+    // Written once in setup before any benchmark body runs, then only read.
+    var cluster: Cluster?
+    var connection: SQLiteConnection?
+    var statement: SQLiteStatement?
+    var directory = ""
+}
+
+private let fixture = Fixture()
+
+private func setUp() async throws {
+    guard fixture.cluster == nil else { return }
+    let directory = NSTemporaryDirectory() + "shardql-router-bench-\(UUID().uuidString)"
+    fixture.directory = directory
+    let cluster = try await Cluster.open(directory: directory + "/cluster", defaultShardCount: 4)
+    _ = try await cluster.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, v REAL)")
+    let connection = try SQLiteConnection(path: directory + "/plain.sqlite")
+    try connection.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, v REAL)")
+    for start in stride(from: 1, through: rowCount, by: 500) {
+        let values = (start..<min(start + 500, rowCount + 1)).map { "(\($0), 'name \($0)', \(Double($0) / 3))" }
+        let insert = "INSERT INTO t VALUES " + values.joined(separator: ", ")
+        _ = try await cluster.execute(insert)
+        try connection.execute(insert)
+    }
+    fixture.cluster = cluster
+    fixture.connection = connection
+    fixture.statement = try connection.prepare("SELECT * FROM t WHERE id = ?")
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .mallocCountTotal, .throughput],
+        warmupIterations: 100,
+        maxDuration: .seconds(5),
+        maxIterations: 200_000
+    )
+
+    Benchmark("Router point query (cluster, 4 shards)") { benchmark in
+        let cluster = fixture.cluster!
+        for iteration in benchmark.scaledIterations {
+            let key = keys[iteration % keys.count]
+            blackHole(try await cluster.execute("SELECT * FROM t WHERE id = \(key)"))
+        }
+    } setup: {
+        try await setUp()
+    }
+
+    Benchmark("Point query (plain SQLite prepared statement)") { benchmark in
+        let statement = fixture.statement!
+        for iteration in benchmark.scaledIterations {
+            try statement.bind([.integer(Int64(keys[iteration % keys.count]))])
+            blackHole(try statement.rows())
+            statement.reset()
+        }
+    } setup: {
+        try await setUp()
+    }
+}

@@ -11,8 +11,10 @@ extension Cluster {
         let scratch = try await ScratchDatabase.open(
             counters: counters.withLock { $0 }, sizeLimit: settings.withLock { $0.tempSizeLimit })
         do {
+            let materialized = try await materializePushableParts(of: statement, into: scratch)
+            let statement = materialized.statement
             let copied = try await prepare(
-                scratch, reading: ReferencedTables(statement).names, in: snapshot,
+                scratch, reading: ReferencedTables(statement).names, in: snapshot, excluding: materialized.tables,
                 filters: PushDownFilters.filters(for: statement, in: snapshot))
             lastRowsCopied.withLock { $0 = copied }
             let rows = try await scratch.run(SQLPrinter.print(statement))

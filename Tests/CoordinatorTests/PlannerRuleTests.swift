@@ -215,6 +215,25 @@ struct PlannerRuleTests {
         }
     }
 
+    @Test func pushableCTEsAndSubqueriesRunOnTheShardsInsideGeneralQueries() async throws {
+        try await Self.withPair { pair in
+            for sql in Self.people { try await pair.apply(sql) }
+            // The outer query reads a subquery: the general path. The subquery itself is
+            // pushed down, so no row of people is copied to the coordinator.
+            try await pair.check("SELECT max(n), min(n) FROM (SELECT team, count(*) AS n FROM people GROUP BY team)")
+            #expect(pair.cluster.lastRowsCopied.withLock { $0 } == 0)
+            try await pair.check(
+                "WITH per AS (SELECT team, avg(score) AS a FROM people GROUP BY team), top AS (SELECT id, team FROM people WHERE id = 5) SELECT top.id, per.a FROM top JOIN per USING (team)")
+            #expect(pair.cluster.lastRowsCopied.withLock { $0 } == 0)
+            // A CTE reading another CTE stays on the coordinator with it; the answer is the same.
+            try await pair.check(
+                "WITH a AS (SELECT id, score FROM people WHERE score > 10), b AS (SELECT count(*) AS c FROM a) SELECT c FROM b")
+            // Columns keep their affinity and collation: '7' compares as a number against an INTEGER column.
+            try await pair.check("SELECT count(*) FROM (SELECT score FROM people WHERE id < 30) AS s WHERE s.score > '7'")
+            try await pair.check("SELECT n FROM (SELECT name AS n FROM people WHERE id < 9) ORDER BY n COLLATE NOCASE DESC", ordered: true)
+        }
+    }
+
     @Test func statementTimeoutAndTemporarySizeCap() async throws {
         try await Self.withPair(shards: 2) { pair in
             for sql in Self.people { try await pair.apply(sql) }

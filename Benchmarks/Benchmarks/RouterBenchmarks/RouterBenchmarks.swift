@@ -18,6 +18,7 @@ private final class Fixture: @unchecked Sendable {
     var cluster: Cluster?
     var connection: SQLiteConnection?
     var statement: SQLiteStatement?
+    var database: SQLiteDatabase?
     var directory = ""
 }
 
@@ -40,6 +41,7 @@ private func setUp() async throws {
     fixture.cluster = cluster
     fixture.connection = connection
     fixture.statement = try connection.prepare("SELECT * FROM t WHERE id = ?")
+    fixture.database = try await SQLiteDatabase(path: directory + "/plain.sqlite")
 }
 
 let benchmarks: @Sendable () -> Void = {
@@ -66,6 +68,16 @@ let benchmarks: @Sendable () -> Void = {
             try statement.bind([.integer(Int64(keys[iteration % keys.count]))])
             blackHole(try statement.rows())
             statement.reset()
+        }
+    } setup: {
+        try await setUp()
+    }
+
+    // The floor under the router: one round trip to a shard connection's own queue and back.
+    Benchmark("SQLiteDatabase round trip (empty closure)") { benchmark in
+        let database = fixture.database!
+        for _ in benchmark.scaledIterations {
+            blackHole(try await database.withConnection { _ in 1 })
         }
     } setup: {
         try await setUp()

@@ -88,11 +88,3 @@ struct BoundSources: Sendable {
         return bound.source
     }
 }
-
-extension Expr {
-    /// The expression without enclosing parentheses.
-    var strippingParentheses: Expr {
-        if case .parenthesized(let inner) = kind { return inner.strippingParentheses }
-        return self
-    }
-}

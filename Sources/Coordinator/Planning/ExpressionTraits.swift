@@ -51,27 +51,7 @@ enum ExpressionTraits {
     /// SQLite's `EP_Collate` walk: the left operand if it holds an explicit `COLLATE`, else the
     /// right one, else the first function argument that does.
     private static func firstChildWithCollate(of expr: Expr) -> Expr? {
-        let children: [Expr]
-        switch expr.kind {
-        case .unary(_, let operand), .nullTest(let operand, _):
-            children = [operand]
-        case .binary(_, let left, let right):
-            children = [left, right]
-        case .like(let like):
-            children = [like.value, like.pattern] + (like.escape.map { [$0] } ?? [])
-        case .between(let between):
-            children = [between.value, between.low, between.high]
-        case .inList(let inExpr):
-            if case .list(let items) = inExpr.source { children = [inExpr.value] + items } else { children = [inExpr.value] }
-        case .function(let call):
-            if case .list(let arguments) = call.arguments { children = arguments } else { children = [] }
-        case .caseWhen(let caseExpr):
-            children = [caseExpr.base].compactMap { $0 } + caseExpr.whenClauses.flatMap { [$0.condition, $0.result] }
-                + [caseExpr.elseResult].compactMap { $0 }
-        default:
-            children = []
-        }
-        return children.first(where: hasExplicitCollate)
+        expr.children.first(where: hasExplicitCollate)
     }
 
     /// Whether a `COLLATE` appears in `expr` outside any subquery (SQLite's `EP_Collate` flag).

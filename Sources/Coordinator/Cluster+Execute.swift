@@ -125,19 +125,9 @@ extension Cluster {
 
     /// Loads the shards' partial rows into a coordinator table and runs the final query there.
     private func runFinalStep(_ step: DistributedPlan.FinalStep, streams: [MeteredStream]) async throws -> RowSet {
-        let scratch = try await ScratchDatabase.open(
-            counters: counters.withLock { $0 }, sizeLimit: settings.withLock { $0.tempSizeLimit })
-        do {
-            _ = try await scratch.run(step.tableSQL)
-            try await scratch.insert(
-                GatherOperator(streams: streams, parallelism: parallelism), into: SplitAggregate.partialTable)
-            let result = try await scratch.run(step.querySQL)
-            await scratch.close()
-            return result
-        } catch {
-            await scratch.close()
-            throw error
-        }
+        try await finalStepDatabases.run(
+            step, rows: GatherOperator(streams: streams, parallelism: parallelism),
+            sizeLimit: settings.withLock { $0.tempSizeLimit })
     }
 }
 

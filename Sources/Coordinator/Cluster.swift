@@ -73,6 +73,8 @@ public final class Cluster: Sendable {
     let settings = Mutex(SessionSettings())
     /// Query plans by (text, catalog version).
     let planCache = PlanCache()
+    /// Coordinator databases for the final steps of split aggregates.
+    let finalStepDatabases = FinalStepDatabases(capacity: max(2, System.coreCount))
 
     private init(
         directory: String, store: any CatalogStore, executor: any ShardExecutor, defaultShardCount: Int,
@@ -116,6 +118,7 @@ public final class Cluster: Sendable {
     }
 
     public func close() async {
+        await finalStepDatabases.close()
         await executor.close()
         await store.close()
     }

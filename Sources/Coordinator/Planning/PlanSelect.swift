@@ -70,10 +70,10 @@ struct PlanSelect {
             ? PruneShards.shardIndices(where: core.whereClause, shardCount: group.shardCount, distributionColumn: distributionColumn)
             : nil
         let attachments = placement.referenceFile.map { [$0] } ?? []
-        if let pinned, pinned.count <= 1 {
-            // No shard can match (`k = 1 AND k = 2`) still runs once: an ungrouped aggregate
-            // answers one row.
-            let shard = allShards[pinned.first ?? 0]
+        if allShards.count == 1 || (pinned.map { $0.count <= 1 } ?? false) {
+            // One shard holds every row the query can read. When no shard can match
+            // (`k = 1 AND k = 2`) one still runs: an ungrouped aggregate answers one row.
+            let shard = allShards[pinned?.first ?? 0]
             return DistributedPlan(
                 tier: .router, fragments: [.init(shard: shard, sql: SQLPrinter.print(select))],
                 attachments: attachments, merge: .concatenate(offset: 0, limit: nil),

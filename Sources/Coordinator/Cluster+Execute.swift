@@ -106,18 +106,30 @@ extension Cluster {
             let fragment = plan.fragments[0]
             let stream = try await executor.read(
                 ShardRead(fragment.sql, attaching: plan.attachments), on: fragment.shard, batchRows: 1024)
+            recorder.recordFirstBatch(index: 0, elapsed: ContinuousClock.now - started)
             return [MeteredStream(stream: stream, started: started, recorder: recorder, index: 0)]
         }
+        // Opening a read also runs its first batch (all of an aggregate's work): at most
+        // `parallelism` shards at a time, the next starting as one finishes.
+        let parallelism = self.parallelism
         return try await withThrowingTaskGroup(of: (Int, ShardRowStream).self) { group in
-            for (index, fragment) in plan.fragments.enumerated() {
+            var next = 0
+            func startNext() {
+                guard next < plan.fragments.count else { return }
+                let (index, fragment) = (next, plan.fragments[next])
                 group.addTask {
                     let read = ShardRead(fragment.sql, attaching: plan.attachments)
-                    return (index, try await executor.read(read, on: fragment.shard, batchRows: 1024))
+                    let stream = try await executor.read(read, on: fragment.shard, batchRows: 1024)
+                    recorder.recordFirstBatch(index: index, elapsed: ContinuousClock.now - started)
+                    return (index, stream)
                 }
+                next += 1
             }
+            for _ in 0..<parallelism { startNext() }
             var streams = [MeteredStream?](repeating: nil, count: plan.fragments.count)
             for try await (index, stream) in group {
                 streams[index] = MeteredStream(stream: stream, started: started, recorder: recorder, index: index)
+                startNext()
             }
             return streams.map { $0! }
         }

@@ -63,7 +63,7 @@ enum ExplainText {
         if let metrics {
             for fragment in metrics {
                 lines.append(
-                    "Shard \(fragment.shard.index): \(fragment.rows) rows in \(fragment.batches) batches, \(format(fragment.elapsed))")
+                    "Shard \(fragment.shard.index): \(fragment.rows) rows in \(fragment.batches) batches, first batch after \(format(fragment.firstBatch)), last after \(format(max(fragment.firstBatch, fragment.elapsed)))")
             }
         }
         return lines

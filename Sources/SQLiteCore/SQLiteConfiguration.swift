@@ -33,6 +33,10 @@ public struct SQLiteConfiguration: Sendable, Hashable {
     /// reads `Task.isCancelled`, which is a few nanoseconds and always `false` outside a task.
     public var cancelsOnTaskCancellation: Bool
 
+    /// Bytes of the file SQLite reads through a memory map instead of `read()` calls (`PRAGMA
+    /// mmap_size`); 0, the default, maps nothing. Scans of a warm file then cost no system calls.
+    public var mmapSize: Int = 0
+
     /// Creates a configuration; every parameter has the shard default.
     public init(
         readOnly: Bool = false,

@@ -75,6 +75,9 @@ public final class SQLiteConnection {
             sqlite3_progress_handler(db, 4096, { _ in Task.isCancelled ? 1 : 0 }, nil)
         }
         let isMemory = path == ":memory:" || path.isEmpty || path.hasPrefix("file::memory:")
+        if configuration.mmapSize > 0, !isMemory {
+            try execute("PRAGMA mmap_size = \(configuration.mmapSize)")
+        }
         if configuration.walMode, !configuration.readOnly, !isMemory {
             // WAL lets readers run beside the writer; under WAL, NORMAL still survives application
             // crashes and only skips the fsync per commit. If the file system cannot do WAL

@@ -7,7 +7,10 @@ struct FragmentMetrics: Sendable {
     var shard: ShardFileID
     var rows = 0
     var batches = 0
-    /// From the read's start to its last batch (or to when the consumer stopped pulling).
+    /// From the query's start until the shard had prepared the fragment and stepped its first
+    /// batch (for an aggregate, all of its work).
+    var firstBatch: Duration = .zero
+    /// From the query's start to the shard's last batch (or to when the consumer stopped pulling).
     var elapsed: Duration = .zero
 }
 
@@ -61,6 +64,10 @@ final class MetricsRecorder: Sendable {
             fragments[index].batches += rows > 0 ? 1 : 0
             fragments[index].elapsed = elapsed
         }
+    }
+
+    func recordFirstBatch(index: Int, elapsed: Duration) {
+        fragments.withLock { $0[index].firstBatch = elapsed }
     }
 
     var snapshot: [FragmentMetrics] { fragments.withLock { $0 } }

@@ -35,7 +35,7 @@ public struct SQLiteConfiguration: Sendable, Hashable {
 
     /// Bytes of the file SQLite reads through a memory map instead of `read()` calls (`PRAGMA
     /// mmap_size`); 0, the default, maps nothing. Scans of a warm file then cost no system calls.
-    public var mmapSize: Int = 0
+    public var mmapSize: Int
 
     /// Creates a configuration; every parameter has the shard default.
     public init(
@@ -43,12 +43,14 @@ public struct SQLiteConfiguration: Sendable, Hashable {
         walMode: Bool = true,
         busyTimeout: Duration = .seconds(5),
         statementCacheCapacity: Int = 64,
-        cancelsOnTaskCancellation: Bool = true
+        cancelsOnTaskCancellation: Bool = true,
+        mmapSize: Int = 0
     ) {
         self.readOnly = readOnly
         self.walMode = walMode
         self.busyTimeout = busyTimeout
         self.statementCacheCapacity = statementCacheCapacity
         self.cancelsOnTaskCancellation = cancelsOnTaskCancellation
+        self.mmapSize = mmapSize
     }
 }

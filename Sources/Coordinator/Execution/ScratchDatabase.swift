@@ -77,23 +77,11 @@ struct ScratchDatabase {
             }
             let parts = try await Self.fetchAll(fetch, shards: table.shards, executor: executor, parallelism: parallelism)
             copied += parts.reduce(0) { $0 + $1.rows.count }
-            let insertColumns = (table.hasRowID ? ["rowid"] : []) + columns.map(Self.quoted)
-            let insert =
-                "INSERT INTO \(Self.quoted(table.name)) (\(insertColumns.joined(separator: ", "))) VALUES ("
-                + Array(repeating: "?", count: insertColumns.count).joined(separator: ", ") + ")"
+            let insert = Self.insertSQL(into: table.name, columns: selectList)
             try await database.withConnection { connection in
                 try connection.execute(table.createSQL)
                 for index in table.indexSQL { try connection.execute(index) }
-                try connection.transaction(.immediate) {
-                    let statement = try connection.prepare(insert)
-                    for part in parts {
-                        for row in part.rows {
-                            try statement.bind(row)
-                            _ = try statement.step()
-                            statement.reset()
-                        }
-                    }
-                }
+                try Self.append(parts.lazy.flatMap(\.rows), with: insert, on: connection)
             }
         }
         return copied
@@ -113,24 +101,32 @@ struct ScratchDatabase {
     /// transaction per batch.
     func insert<Batches: AsyncSequence>(_ batches: Batches, into table: String) async throws
     where Batches.Element == [[SQLValue]] {
-        var statementSQL: String?
         try await withSizeLimit {
             for try await batch in batches {
                 guard let width = batch.first?.count else { continue }
-                let sql = statementSQL ?? "INSERT INTO \(Self.quoted(table)) VALUES ("
-                    + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
-                statementSQL = sql
-                try await database.withConnection { connection in
-                    try connection.transaction(.immediate) {
-                        let statement = try connection.cachedStatement(sql)
-                        defer { statement.reset() }
-                        for row in batch {
-                            try statement.bind(row)
-                            _ = try statement.step()
-                            statement.reset()
-                        }
-                    }
-                }
+                let sql = Self.insertSQL(into: table, width: width)
+                try await database.withConnection { connection in try Self.append(batch, with: sql, on: connection) }
+            }
+        }
+    }
+
+    /// `INSERT INTO table (columns…) VALUES (?, …)`; without `columns`, `width` values in table order.
+    private static func insertSQL(into table: String, columns: [String]? = nil, width: Int = 0) -> String {
+        let names = columns.map { " (" + $0.joined(separator: ", ") + ")" } ?? ""
+        let count = columns?.count ?? width
+        return "INSERT INTO \(quoted(table))\(names) VALUES (" + Array(repeating: "?", count: count).joined(separator: ", ") + ")"
+    }
+
+    /// Inserts `rows` with the prepared `sql`, in one transaction.
+    private static func append<Rows: Sequence>(_ rows: Rows, with sql: String, on connection: SQLiteConnection) throws
+    where Rows.Element == [SQLValue] {
+        try connection.transaction(.immediate) {
+            let statement = try connection.cachedStatement(sql)
+            defer { statement.reset() }
+            for row in rows {
+                try statement.bind(row)
+                _ = try statement.step()
+                statement.reset()
             }
         }
     }

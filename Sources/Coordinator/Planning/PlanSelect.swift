@@ -53,7 +53,7 @@ struct PlanSelect {
 
         guard let group = placement.distributedGroup else {
             // Reference tables only: the one file that has them all answers.
-            let shard = placement.referenceFile!
+            guard let shard = placement.referenceFile else { throw NotPushable("the query reads no table") }
             return DistributedPlan(
                 tier: .router, fragments: [.init(shard: shard, sql: SQLPrinter.print(select))],
                 attachments: [], merge: .concatenate(offset: 0, limit: nil), hiddenColumnCount: 0,

@@ -1,4 +1,3 @@
-import Foundation
 
 /// A folder of sqllogictest files: SQLite's corpus, normally at `../shared/sqllogictest` beside the
 /// ShardQL checkout, or wherever `SHARDQL_SLT_DIR` points.
@@ -26,20 +25,12 @@ public struct SQLLogicTestCorpus: Sendable {
 
     /// Reads the list of `.test` files under `directory`; `nil` when there is no folder at that path.
     public init?(directory: String) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
-        else { return nil }
+        guard LocalFiles.isDirectory(directory) else { return nil }
         var directory = directory
         while directory.count > 1, directory.hasSuffix("/") { directory.removeLast() }
         self.directory = directory
 
-        var files: [String] = []
-        if let enumerator = FileManager.default.enumerator(atPath: directory) {
-            while let path = enumerator.nextObject() as? String {
-                if path.hasSuffix(".test") { files.append(path) }
-            }
-        }
-        self.files = files.sorted()
+        self.files = LocalFiles.files(under: directory).filter { $0.hasSuffix(".test") }.sorted()
     }
 
     /// Finds the corpus the way ShardQL's tests and benchmarks do: the folder named by
@@ -51,7 +42,7 @@ public struct SQLLogicTestCorpus: Sendable {
     ///     root `<root>` (4 for `<root>/Tests/SQLSyntaxTests/Corpus/SLTCorpus.swift`).
     /// - Returns: the corpus, or `nil` when the chosen folder does not exist (a clone without `../shared`).
     public static func locate(startingAt filePath: String, levelsUp: Int) -> SQLLogicTestCorpus? {
-        if let override = ProcessInfo.processInfo.environment[directoryEnvironmentVariable], !override.isEmpty {
+        if let override = LocalFiles.environment(directoryEnvironmentVariable), !override.isEmpty {
             return SQLLogicTestCorpus(directory: override)
         }
         precondition(levelsUp >= 0, "levelsUp must not be negative")

@@ -1,4 +1,3 @@
-import Foundation
 
 /// Reads sqllogictest files the way SQLite's `sqllogictest.c` does.
 ///
@@ -28,8 +27,7 @@ public enum SQLLogicTestFile {
 
     /// Reads and parses the file at `path`. Invalid UTF-8 is decoded with replacement characters.
     public static func parse(fileAtPath path: String) throws -> [SLTRecord] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        return try parse(contents: String(decoding: data, as: UTF8.self), path: path)
+        return try parse(contents: String(decoding: try LocalFiles.read(path), as: UTF8.self), path: path)
     }
 
     /// The records a runner for `dialect` executes, in order: those that apply to it, up to (and not

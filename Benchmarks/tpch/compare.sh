@@ -101,10 +101,10 @@ if [[ -n "${SHARDQL_BIN:-}" ]]; then
     shardql="$SHARDQL_BIN"
 else
     if [[ $build -eq 1 ]]; then
-        say "building: swift build -c release --product shardql (in $repo)"
-        (cd "$repo" && swift build -c release --product shardql >&2)
+        say "building: swift build -c release --static-swift-stdlib --product shardql (in $repo)"
+        (cd "$repo" && swift build -c release --static-swift-stdlib --product shardql >&2)
     fi
-    shardql="$(cd "$repo" && swift build -c release --show-bin-path)/shardql"
+    shardql="$(cd "$repo" && swift build -c release --static-swift-stdlib --show-bin-path)/shardql"
 fi
 [[ -x "$shardql" ]] || die "no ShardQL binary at $shardql (build it, or set SHARDQL_BIN)"
 # The sources the binary was built from (the working tree may hold uncommitted changes).

@@ -74,6 +74,25 @@ struct PlannerRuleTests {
         }
     }
 
+    @Test func aOneShardClusterRunsEveryStatementWhole() async throws {
+        try await Self.withPair(shards: 1) { pair in
+            for sql in Self.people { try await pair.apply(sql) }
+            try await pair.apply("CREATE TABLE notes(id INTEGER PRIMARY KEY, person INTEGER, body TEXT)")
+            try await pair.apply("INSERT INTO notes VALUES (1, 3, 'x'), (2, 3, 'y'), (3, 9, 'z')")
+            for sql in [
+                "SELECT p.name, n.body FROM people p JOIN notes n ON n.person = p.id ORDER BY 1, 2",
+                "WITH t AS (SELECT team, count(*) AS c FROM people GROUP BY team) SELECT * FROM t ORDER BY c DESC, team",
+                "SELECT id FROM people WHERE id < 4 UNION SELECT person FROM notes ORDER BY 1",
+                "SELECT name, rank() OVER (ORDER BY score DESC) FROM people WHERE id < 10 ORDER BY 2, 1",
+                "SELECT group_concat(body, '+') FROM notes",
+            ] {
+                #expect(try await pair.check(sql, ordered: true).tier == .router, "\(sql)")
+            }
+            // The session's counters are the coordinator's, whatever the tier.
+            #expect(try pair.plan("SELECT changes() FROM people").tier == .general)
+        }
+    }
+
     @Test func inListsAreTrimmedPerShard() async throws {
         try await Self.withPair { pair in
             for sql in Self.people { try await pair.apply(sql) }

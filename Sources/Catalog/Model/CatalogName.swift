@@ -12,6 +12,19 @@ public enum CatalogName {
 
     /// Whether two names denote the same object.
     public static func equal(_ lhs: String, _ rhs: String) -> Bool {
-        key(lhs) == key(rhs)
+        // Byte by byte, folding ASCII only: no allocation (the planner compares names a lot).
+        var left = lhs.utf8.makeIterator()
+        var right = rhs.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return true
+            case (let a?, let b?):
+                if a == b { continue }
+                let foldedA = a >= 0x41 && a <= 0x5A ? a + 0x20 : a
+                let foldedB = b >= 0x41 && b <= 0x5A ? b + 0x20 : b
+                if foldedA != foldedB { return false }
+            default: return false
+            }
+        }
     }
 }

@@ -20,10 +20,13 @@ struct BoundSources: Sendable {
         var isNatural: Bool
         var constraint: JoinConstraint?
 
+        /// The table's columns by folded name.
+        var columnsByKey: [String: Column] = [:]
+
         var isDistributed: Bool { group.kind != .reference }
 
         func column(named name: String) -> Column? {
-            table.columns.first { CatalogName.equal($0.name, name) }
+            columnsByKey[CatalogName.key(name)]
         }
 
         /// Whether `name` is the table's distribution column.
@@ -50,10 +53,11 @@ struct BoundSources: Sendable {
                 let table = snapshot.table(named: reference.name.name.name),
                 let group = snapshot.colocationGroups[table.colocationGroup]
             else { return nil }
-            sources.append(
-                Source(
-                    qualifier: reference.alias?.name ?? table.name, table: table, group: group,
-                    joinKind: join?.op.kind, isNatural: join?.op.natural ?? false, constraint: join?.constraint))
+            var source = Source(
+                qualifier: reference.alias?.name ?? table.name, table: table, group: group,
+                joinKind: join?.op.kind, isNatural: join?.op.natural ?? false, constraint: join?.constraint)
+            for column in table.columns { source.columnsByKey[CatalogName.key(column.name)] = column }
+            sources.append(source)
         }
         self.sources = sources
     }
@@ -63,12 +67,13 @@ struct BoundSources: Sendable {
     func resolve(_ reference: ColumnReference) -> BoundColumn? {
         guard reference.schema == nil else { return nil }
         let name = reference.column.name
+        let key = CatalogName.key(name)
         let candidates = sources.indices.filter { index in
             reference.table.map { CatalogName.equal($0.name, sources[index].qualifier) } ?? true
         }
-        let matches = candidates.filter { sources[$0].column(named: name) != nil }
+        let matches = candidates.filter { sources[$0].columnsByKey[key] != nil }
         if matches.count == 1 {
-            return BoundColumn(source: matches[0], column: sources[matches[0]].column(named: name))
+            return BoundColumn(source: matches[0], column: sources[matches[0]].columnsByKey[key])
         }
         if matches.isEmpty, candidates.count == 1, Self.isRowIDName(name), !sources[candidates[0]].table.isWithoutRowID {
             return BoundColumn(source: candidates[0], column: nil)

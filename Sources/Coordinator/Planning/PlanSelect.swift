@@ -36,6 +36,7 @@ struct PlanSelect {
     }
 
     private func pushablePlan(_ select: Select) throws -> DistributedPlan {
+        if let plan = try wholeStatementOnOneFile(select) { return plan }
         guard select.with == nil else { throw NotPushable("a WITH clause runs on the coordinator") }
         guard select.body.compounds.isEmpty else { throw NotPushable("compound SELECTs run on the coordinator") }
         guard case .select(let core) = select.body.first else { throw NotPushable("VALUES reads no table") }
@@ -47,9 +48,11 @@ struct PlanSelect {
             throw NotPushable("TEMP view \(shadowed.table.name) shadows the table")
         }
         var placement = try ShardPlacement(sources: sources, snapshot: snapshot)
-        try checkJoins(sources, whereClause: core.whereClause)
-        try checkSubqueries(select, core: core, sources: sources, placement: &placement)
-        try checkExpressions(select)
+        // With one shard every row is in one file: any join or subquery over its tables is local.
+        let oneShard = placement.distributedGroup?.shardCount == 1
+        if !oneShard { try checkJoins(sources, whereClause: core.whereClause) }
+        try checkSubqueries(select, core: core, sources: sources, placement: &placement, oneShard: oneShard)
+        try checkExpressions(select, allowWindows: oneShard)
 
         guard let group = placement.distributedGroup else {
             // Reference tables only: the one file that has them all answers.
@@ -93,6 +96,32 @@ struct PlanSelect {
         return DistributedPlan(
             tier: .pushdown, fragments: fragments, attachments: attachments, merge: split.merge,
             hiddenColumnCount: split.hiddenColumnCount, shardsBeforePruning: allShards.count, notes: split.notes)
+    }
+
+    /// Any statement (CTEs, compounds, window functions) whose tables all live in one file — one
+    /// single-shard group, and reference tables attached beside it — runs there whole.
+    private func wholeStatementOnOneFile(_ select: Select) throws -> DistributedPlan? {
+        var group: ColocationGroup?
+        var reference: ShardFileID?
+        for name in ReferencedTables(select).names {
+            if temporaryViews.contains(name) || snapshot.view(named: name) != nil { return nil }
+            guard let table = snapshot.table(named: name) else { continue }  // a CTE's name
+            guard let tableGroup = snapshot.colocationGroups[table.colocationGroup] else { return nil }
+            if tableGroup.kind == .reference {
+                reference = ShardFileID(group: tableGroup.id.rawValue, index: 0)
+            } else if tableGroup.shardCount != 1 || (group != nil && group?.id != tableGroup.id) {
+                return nil
+            } else {
+                group = tableGroup
+            }
+        }
+        guard group != nil || reference != nil else { return nil }
+        try checkExpressions(select, allowWindows: true)
+        let shard = group.map { ShardFileID(group: $0.id.rawValue, index: 0) } ?? reference!
+        return DistributedPlan(
+            tier: .router, fragments: [.init(shard: shard, sql: SQLPrinter.print(select))],
+            attachments: group != nil ? reference.map { [$0] } ?? [] : [], merge: .concatenate(offset: 0, limit: nil),
+            hiddenColumnCount: 0, shardsBeforePruning: 1, notes: [])
     }
 
     // MARK: - Checks
@@ -164,7 +193,8 @@ struct PlanSelect {
     /// tables only when each shard can answer them for its own rows
     /// (``colocatedSubquerySources(in:outer:group:)``).
     private func checkSubqueries(
-        _ select: Select, core: SelectClause, sources: BoundSources, placement: inout ShardPlacement
+        _ select: Select, core: SelectClause, sources: BoundSources, placement: inout ShardPlacement,
+        oneShard: Bool
     ) throws {
         var occurrences = ReferencedTables(select).occurrences
         var local = sources.sources
@@ -185,7 +215,9 @@ struct PlanSelect {
             if temporaryViews.contains(name) { throw NotPushable("the query reads TEMP view \(name)") }
             if snapshot.view(named: name) != nil { throw NotPushable("the query reads view \(name)") }
             guard let table = snapshot.table(named: name) else { continue }  // a CTE's name
-            guard let group = snapshot.colocationGroups[table.colocationGroup], group.kind == .reference else {
+            guard let group = snapshot.colocationGroups[table.colocationGroup] else { continue }
+            if oneShard, group.id == placement.distributedGroup?.id { continue }
+            guard group.kind == .reference else {
                 throw NotPushable("a subquery reads distributed table \(table.name)")
             }
             let file = ShardFileID(group: group.id.rawValue, index: 0)
@@ -198,14 +230,14 @@ struct PlanSelect {
 
     /// Functions whose value is the coordinator's session state, and window functions, stay off
     /// the shards.
-    private func checkExpressions(_ select: Select) throws {
+    private func checkExpressions(_ select: Select, allowWindows: Bool) throws {
         var problem: String?
         ExpressionWalker.visit(select) { expr in
             guard problem == nil, case .function(let call) = expr.kind else { return }
             let name = call.name.name.lowercased()
             if ["changes", "total_changes", "last_insert_rowid"].contains(name) {
                 problem = "\(name)() is the coordinator's session state"
-            } else if call.over != nil {
+            } else if call.over != nil, !allowWindows {
                 problem = "window functions run on the coordinator"
             }
         }

@@ -25,13 +25,16 @@ struct PushDownFilters {
         else { return [] }
         // The scratch copy is shared by every mention of a table: filter only tables mentioned once.
         let occurrences = ReferencedTables(statement).occurrences
-        let conjuncts = conjuncts(of: whereClause)
+        // Each conjunct is bound once: the one table it reads, if it is pushable at all.
+        let owners = conjuncts(of: whereClause).map { conjunct in
+            (conjunct, onlySource(of: conjunct, in: sources).flatMap { isPushable(conjunct, source: $0, in: sources) ? $0 : nil })
+        }
         var filters: [Filter] = []
         for (index, source) in sources.sources.enumerated() {
             guard occurrences[CatalogName.key(source.table.name)] == 1, source.joinKind != .left,
                 !sources.sources[(index + 1)...].contains(where: { $0.joinKind == .right || $0.joinKind == .full })
             else { continue }
-            let pushed = conjuncts.filter { isPushable($0, source: index, in: sources) }
+            let pushed = owners.filter { $0.1 == index }.map(\.0)
             guard !pushed.isEmpty else { continue }
             let alias = source.qualifier == source.table.name ? nil : source.qualifier
             filters.append(
@@ -40,6 +43,16 @@ struct PushDownFilters {
                     sql: pushed.map { "(" + SQLPrinter.print($0) + ")" }.joined(separator: " AND ")))
         }
         return filters
+    }
+
+    /// The one table whose columns `expr` reads (the first column reference's), if any.
+    private static func onlySource(of expr: Expr, in sources: BoundSources) -> Int? {
+        var stack = [expr]
+        while let node = stack.popLast() {
+            if case .column(let reference) = node.kind { return sources.resolve(reference)?.source }
+            stack += node.children
+        }
+        return nil
     }
 
     static func conjuncts(of expr: Expr) -> [Expr] {

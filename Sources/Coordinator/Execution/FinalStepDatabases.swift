@@ -6,6 +6,9 @@ import Worker
 /// opening one (a dispatch queue and a connection) costs more than a small query's whole final
 /// step. A database goes back only after a clean run, with its partial-rows table dropped.
 final class FinalStepDatabases: Sendable {
+    /// Partial rows buffered before they are appended to the coordinator table.
+    static let chunkRows = 8192
+
     let capacity: Int
     private let idle = Mutex<[ScratchDatabase]>([])
 
@@ -19,10 +22,23 @@ final class FinalStepDatabases: Sendable {
     ) async throws -> RowSet where Rows.Element == [[SQLValue]] {
         let scratch = try await checkOut(sizeLimit: sizeLimit)
         do {
-            _ = try await scratch.run(step.tableSQL)
-            try await scratch.insert(rows, into: SplitAggregate.partialTable)
-            let result = try await scratch.run(step.querySQL)
-            _ = try await scratch.run("DROP TABLE \(ScratchDatabase.quoted(SplitAggregate.partialTable))")
+            // Partial rows are gathered into chunks: few groups cost one trip to the database's
+            // queue in all, many groups stay within a bounded buffer.
+            var pending: [[SQLValue]] = []
+            var created = false
+            for try await batch in rows {
+                pending += batch
+                guard pending.count >= Self.chunkRows else { continue }
+                _ = try await scratch.load(
+                    pending, into: SplitAggregate.partialTable, creatingWith: created ? nil : step.tableSQL, thenRun: nil)
+                created = true
+                pending.removeAll(keepingCapacity: true)
+            }
+            guard
+                let result = try await scratch.load(
+                    pending, into: SplitAggregate.partialTable, creatingWith: created ? nil : step.tableSQL,
+                    thenRun: step.querySQL)
+            else { throw ShardQLError(.internalError, "the final step returned no result") }
             await checkIn(scratch)
             return result
         } catch {

@@ -110,6 +110,26 @@ struct ScratchDatabase {
         }
     }
 
+    /// In one call on the database's queue: creates a table with `createSQL` (when given),
+    /// appends `rows` to `table`, and when `query` is given runs it, drops `table` and returns the
+    /// query's rows. A final step over few partial rows thus costs one trip to the queue.
+    func load(
+        _ rows: [[SQLValue]], into table: String, creatingWith createSQL: String?, thenRun query: String?
+    ) async throws -> RowSet? {
+        let insert = rows.first.map { Self.insertSQL(into: table, width: $0.count) }
+        return try await withSizeLimit {
+            try await database.withConnection { connection -> RowSet? in
+                if let createSQL { try connection.execute(createSQL) }
+                if let insert { try Self.append(rows, with: insert, on: connection) }
+                guard let query else { return nil }
+                let statement = try connection.prepare(query)
+                let result = RowSet(columns: statement.columnNames, rows: try statement.rows())
+                try connection.execute("DROP TABLE \(Self.quoted(table))")
+                return result
+            }
+        }
+    }
+
     /// `INSERT INTO table (columns…) VALUES (?, …)`; without `columns`, `width` values in table order.
     private static func insertSQL(into table: String, columns: [String]? = nil, width: Int = 0) -> String {
         let names = columns.map { " (" + $0.joined(separator: ", ") + ")" } ?? ""

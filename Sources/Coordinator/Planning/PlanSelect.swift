@@ -48,20 +48,11 @@ struct PlanSelect {
             throw NotPushable("TEMP view \(shadowed.table.name) shadows the table")
         }
         var placement = try ShardPlacement(sources: sources, snapshot: snapshot)
-        // With one shard every row is in one file: any join or subquery over its tables is local.
-        let oneShard = placement.distributedGroup?.shardCount == 1
-        if !oneShard { try checkJoins(sources, whereClause: core.whereClause) }
-        try checkSubqueries(select, core: core, sources: sources, placement: &placement, oneShard: oneShard)
-        try checkExpressions(select, allowWindows: oneShard)
-
-        guard let group = placement.distributedGroup else {
-            // Reference tables only: the one file that has them all answers.
-            guard let shard = placement.referenceFile else { throw NotPushable("the query reads no table") }
-            return DistributedPlan(
-                tier: .router, fragments: [.init(shard: shard, sql: SQLPrinter.print(select))],
-                attachments: [], merge: .concatenate(offset: 0, limit: nil), hiddenColumnCount: 0,
-                shardsBeforePruning: 1, notes: [])
-        }
+        try checkJoins(sources, whereClause: core.whereClause)
+        try checkSubqueries(select, core: core, sources: sources, placement: &placement)
+        try checkExpressions(select, allowWindows: false)
+        // Reference tables alone were answered whole above, unless the query also reads a view.
+        guard let group = placement.distributedGroup else { throw NotPushable("the query reads a view") }
         let allShards = (0..<group.shardCount).map { ShardFileID(group: group.id.rawValue, index: $0) }
         let distributionColumn: PruneShards.DistributionColumn = { reference in
             guard let bound = sources.resolve(reference), let column = bound.column,
@@ -98,8 +89,9 @@ struct PlanSelect {
             hiddenColumnCount: split.hiddenColumnCount, shardsBeforePruning: allShards.count, notes: split.notes)
     }
 
-    /// Any statement (CTEs, compounds, window functions) whose tables all live in one file — one
-    /// single-shard group, and reference tables attached beside it — runs there whole.
+    /// Any statement (CTEs, compounds, window functions, any join) whose tables all live in one
+    /// file — a single-shard group with reference tables attached beside it, or the reference
+    /// tables alone — runs there whole.
     private func wholeStatementOnOneFile(_ select: Select) throws -> DistributedPlan? {
         var group: ColocationGroup?
         var reference: ShardFileID?
@@ -193,8 +185,7 @@ struct PlanSelect {
     /// tables only when each shard can answer them for its own rows
     /// (``colocatedSubquerySources(in:outer:group:)``).
     private func checkSubqueries(
-        _ select: Select, core: SelectClause, sources: BoundSources, placement: inout ShardPlacement,
-        oneShard: Bool
+        _ select: Select, core: SelectClause, sources: BoundSources, placement: inout ShardPlacement
     ) throws {
         var occurrences = ReferencedTables(select).occurrences
         var local = sources.sources
@@ -215,9 +206,7 @@ struct PlanSelect {
             if temporaryViews.contains(name) { throw NotPushable("the query reads TEMP view \(name)") }
             if snapshot.view(named: name) != nil { throw NotPushable("the query reads view \(name)") }
             guard let table = snapshot.table(named: name) else { continue }  // a CTE's name
-            guard let group = snapshot.colocationGroups[table.colocationGroup] else { continue }
-            if oneShard, group.id == placement.distributedGroup?.id { continue }
-            guard group.kind == .reference else {
+            guard let group = snapshot.colocationGroups[table.colocationGroup], group.kind == .reference else {
                 throw NotPushable("a subquery reads distributed table \(table.name)")
             }
             let file = ShardFileID(group: group.id.rawValue, index: 0)

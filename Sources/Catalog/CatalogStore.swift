@@ -1,7 +1,9 @@
 /// Where the cluster's metadata lives: the embedded ``SQLiteCatalogStore`` or, later, PostgreSQL.
 ///
 /// The catalog is small, so readers take a whole ``CatalogSnapshot`` (a value) and writers submit
-/// a list of ``CatalogChange``s that is applied in one transaction.
+/// a list of ``CatalogChange``s that is applied in one transaction. The store also keeps the
+/// two-phase-commit decision log (``TransactionRecord``), whose commit point must be as durable
+/// as the schema and may carry DDL with it.
 ///
 /// ```swift
 /// let store = try await SQLiteCatalogStore(path: dataDirectory + "/catalog.sqlite")
@@ -41,6 +43,53 @@ public protocol CatalogStore: Sendable {
     /// Records that `key` is in use (a user inserted it explicitly), so later allocations return
     /// keys above it; a key at or below the current high-water mark changes nothing.
     func raiseKeyFloor(table: TableID, atLeast key: Int64) async throws
+
+    // MARK: Two-phase commit decision log
+
+    /// Records a transaction about to prepare on its participants, in state
+    /// ``TransactionRecord/State/pending``, and in the same catalog transaction deletes the
+    /// records named in `forgetting` (finished transactions whose participants all learned the
+    /// outcome), so keeping the log short costs no extra round trip.
+    ///
+    /// Participants are stored sorted and without repeats. Does not change
+    /// ``CatalogSnapshot/version``.
+    ///
+    /// - Throws: ``ShardQLError`` with code ``ShardQLError/Code/invalidArgument`` when the id is
+    ///   already logged, is empty or is in `forgetting`, or the record is not pending.
+    func logTransaction(_ record: TransactionRecord, forgetting: [String]) async throws
+
+    /// The commit point: decides a pending transaction, atomically with the catalog DDL it made.
+    ///
+    /// When the record is pending it becomes committed (`commit: true`) or aborted, and a commit
+    /// also applies `changes` exactly as ``apply(_:expectedVersion:)`` does, so a transaction's
+    /// DDL commits together with its shards. An empty `changes` leaves the version alone and
+    /// ignores `expectedVersion`: a plain write does not depend on the schema version.
+    ///
+    /// Deciding is idempotent, so a coordinator that lost the reply can ask again: for a record
+    /// already decided nothing changes (nor are `changes` applied again) and the earlier decision
+    /// is returned. For a missing record the answer is ``TransactionRecord/State/aborted``
+    /// (presumed abort: it never reached its commit point, or was forgotten after aborting) and
+    /// nothing is recorded.
+    ///
+    /// - Returns: the decided state and the snapshot after the call (the current one when nothing
+    ///   was applied).
+    /// - Throws: ``ShardQLError`` — with ``ShardQLError/isCatalogVersionConflict`` when a
+    ///   non-empty `changes` was planned against a stale `expectedVersion`, or code
+    ///   ``ShardQLError/Code/invalidArgument`` when a change does not fit; either way nothing is
+    ///   decided and the record stays pending, so the caller may abort or retry.
+    func decide(
+        _ id: String, commit: Bool, applying changes: [CatalogChange], expectedVersion: Int64?
+    ) async throws -> (state: TransactionRecord.State, snapshot: CatalogSnapshot)
+
+    /// Deletes the records of finished transactions; ids not in the log are ignored. Does not
+    /// change ``CatalogSnapshot/version``.
+    ///
+    /// Forgetting a pending record makes it presumed aborted.
+    func forgetTransactions(_ ids: [String]) async throws
+
+    /// Every logged transaction, oldest first (by ``TransactionRecord/startedAt``, then id), for
+    /// recovery after a coordinator restarts.
+    func transactions() async throws -> [TransactionRecord]
 
     /// Releases the store's resources; later calls fail.
     func close() async

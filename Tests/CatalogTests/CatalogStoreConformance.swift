@@ -29,6 +29,12 @@ enum CatalogStoreCheck: String, CaseIterable, Sendable, CustomTestStringConverti
     case keysIncreaseAcrossReopen
     case keysUnderConcurrentAllocators
     case raiseKeyFloor
+    case transactionsAreLoggedAndListed
+    case loggingRefusesDuplicatesAndDecisions
+    case decideCommitsOrAbortsOnce
+    case decideAppliesChangesOnCommit
+    case forgetTransactions
+    case concurrentDecisionsAgree
 
     var testDescription: String { rawValue }
 
@@ -50,6 +56,12 @@ enum CatalogStoreCheck: String, CaseIterable, Sendable, CustomTestStringConverti
         case .keysIncreaseAcrossReopen: try await Self.keysIncreaseAcrossReopen(open)
         case .keysUnderConcurrentAllocators: try await Self.keysUnderConcurrentAllocators(open)
         case .raiseKeyFloor: try await Self.raiseKeyFloor(open)
+        case .transactionsAreLoggedAndListed: try await Self.transactionsAreLoggedAndListed(open)
+        case .loggingRefusesDuplicatesAndDecisions: try await Self.loggingRefusesDuplicatesAndDecisions(open)
+        case .decideCommitsOrAbortsOnce: try await Self.decideCommitsOrAbortsOnce(open)
+        case .decideAppliesChangesOnCommit: try await Self.decideAppliesChangesOnCommit(open)
+        case .forgetTransactions: try await Self.forgetTransactions(open)
+        case .concurrentDecisionsAgree: try await Self.concurrentDecisionsAgree(open)
         }
     }
 

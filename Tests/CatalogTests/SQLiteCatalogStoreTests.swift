@@ -47,6 +47,51 @@ struct SQLiteCatalogStoreTests {
         }
     }
 
+    @Test func version1FileGainsTheDecisionLog() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/catalog.sqlite"
+            let v1 = SQLiteCatalogMigration.all.filter { $0.version == 1 }
+            let old = try await SQLiteCatalogStore(path: path, migrations: v1)
+            let (written, _, table) = try await SampleCatalog.withOrders(old)
+            _ = try await old.allocateKeys(table: table, count: 3)
+            await old.close()
+
+            let upgraded = try await SQLiteCatalogStore(path: path)
+            #expect(try await upgraded.snapshot() == written)
+            #expect(try await upgraded.allocateKeys(table: table, count: 1) == 4...4)
+            #expect(try await upgraded.transactions().isEmpty)
+            let shard = ShardGroupID(group: written.table(table)!.colocationGroup, index: 1)
+            let record = TransactionRecord(id: "t", state: .pending, participants: [shard], owner: "c", startedAt: 1)
+            try await upgraded.logTransaction(record, forgetting: [])
+            #expect(
+                try await upgraded.decide("t", commit: true, applying: [], expectedVersion: nil).state == .committed)
+            await upgraded.close()
+
+            let connection = try SQLiteConnection(path: path)
+            #expect(
+                try connection.prepare("SELECT value FROM meta WHERE key = 'schema_version'").rows() == [[.integer(2)]])
+            #expect(
+                try connection.prepare("SELECT id, state, participants, owner, started_at FROM transactions").rows()
+                    == [[.text("t"), .text("committed"), .text("\(shard.group.rawValue):1"), .text("c"), .integer(1)]])
+        }
+    }
+
+    @Test func damagedDecisionLogIsReported() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/catalog.sqlite"
+            let store = try await SQLiteCatalogStore(path: path)
+            let record = TransactionRecord(
+                id: "t", state: .pending, participants: [ShardGroupID(group: ColocationGroupID(12), index: 3)],
+                owner: "c", startedAt: 1)
+            try await store.logTransaction(record, forgetting: [])
+            #expect(try await store.transactions() == [record])
+            try SQLiteConnection(path: path).execute("UPDATE transactions SET participants = '12:3,x'")
+            let error = await #expect(throws: ShardQLError.self) { _ = try await store.transactions() }
+            #expect(error?.message.contains("is damaged") == true, "\(String(describing: error))")
+            await store.close()
+        }
+    }
+
     @Test func failingMigrationLeavesTheFileAsItWas() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory + "/catalog.sqlite"

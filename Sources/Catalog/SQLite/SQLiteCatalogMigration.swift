@@ -11,7 +11,8 @@ package struct SQLiteCatalogMigration: Sendable {
 
     /// The steps this build knows, in order. The newest `version` is what it writes.
     package static let all: [SQLiteCatalogMigration] = [
-        SQLiteCatalogMigration(version: 1, sql: version1)
+        SQLiteCatalogMigration(version: 1, sql: version1),
+        SQLiteCatalogMigration(version: 2, sql: version2),
     ]
 
     // Hash bounds are UInt64 stored as the Int64 with the same bit pattern (lossless; never
@@ -59,5 +60,16 @@ package struct SQLiteCatalogMigration: Sendable {
         ) STRICT, WITHOUT ROWID;
         CREATE TABLE table_keys(table_id INTEGER PRIMARY KEY, last_key INTEGER NOT NULL) STRICT;
         INSERT INTO meta(key, value) VALUES ('catalog_version', 0), ('next_id', 1);
+        """
+
+    // The two-phase-commit decision log (TransactionRecord). It is not schema, so writing it
+    // leaves catalog_version alone. `participants` lists shard groups as `group:index` pairs in
+    // decimal, sorted and joined by commas ("3:0,3:1"; "" for none): readable in the sqlite3
+    // shell, and never queried by value. `state` is a TransactionRecord.State raw value.
+    private static let version2 = """
+        CREATE TABLE transactions(
+            id TEXT PRIMARY KEY, state TEXT NOT NULL, participants TEXT NOT NULL, owner TEXT NOT NULL,
+            started_at INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
         """
 }

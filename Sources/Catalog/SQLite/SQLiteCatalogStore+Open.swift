@@ -7,8 +7,8 @@ extension SQLiteCatalogStore {
     static func prepareFile(
         _ connection: SQLiteConnection, path: String, migrations: [SQLiteCatalogMigration]
     ) throws {
-        // The catalog records decisions (later: two-phase commit outcomes) that must survive
-        // power loss, so every commit is synced, unlike the shards' WAL default of NORMAL.
+        // The catalog records decisions (two-phase commit outcomes) that must survive power
+        // loss, so every commit is synced, unlike the shards' WAL default of NORMAL.
         do {
             try connection.execute("PRAGMA synchronous = FULL")
             try connection.transaction(.immediate) {

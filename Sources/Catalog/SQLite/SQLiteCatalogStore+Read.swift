@@ -2,6 +2,14 @@ import SQLiteCore
 import ShardQLBase
 
 extension SQLiteCatalogStore {
+    /// The catalog as it is, reusing `cached` while the stored version is its version; call it
+    /// inside a transaction.
+    static func currentSnapshot(cached: CatalogSnapshot?, _ connection: SQLiteConnection) throws -> CatalogSnapshot {
+        let version = try meta("catalog_version", connection)
+        if let cached, cached.version == version { return cached }
+        return try loadSnapshot(connection)
+    }
+
     /// Reads the whole catalog; call it inside a transaction so the rows are one version's.
     static func loadSnapshot(_ connection: SQLiteConnection) throws -> CatalogSnapshot {
         let reader = RowReader(path: connection.path)
@@ -84,7 +92,7 @@ extension SQLiteCatalogStore {
 
 /// Decodes catalog rows; a value of the wrong type means the file was edited by hand or damaged,
 /// and is reported naming the file, table and column rather than guessed around.
-private struct RowReader {
+struct RowReader {
     let path: String
 
     struct Row {

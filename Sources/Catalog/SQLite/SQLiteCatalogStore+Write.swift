@@ -2,6 +2,24 @@ import SQLiteCore
 import ShardQLBase
 
 extension SQLiteCatalogStore {
+    /// Applies `changes` inside the caller's transaction and returns the snapshot after them.
+    /// ``apply(_:expectedVersion:)`` and a committing `decide` both use it, so DDL that commits
+    /// with a distributed transaction is checked and written exactly as any other.
+    static func apply(
+        _ changes: [CatalogChange], expectedVersion: Int64?, cached: CatalogSnapshot?, _ connection: SQLiteConnection
+    ) throws -> CatalogSnapshot {
+        let stored = try meta("catalog_version", connection)
+        if let expectedVersion, expectedVersion != stored {
+            throw ShardQLError.catalogVersionConflict(expected: expectedVersion, actual: stored)
+        }
+        let current = if let cached, cached.version == stored { cached } else { try loadSnapshot(connection) }
+        let next = try current.applying(changes)
+        try write(CatalogDiff(from: current, to: next), connection)
+        try setMeta("catalog_version", next.version, connection)
+        try setMeta("next_id", next.nextID, connection)
+        return next
+    }
+
     /// Writes the rows that differ between two snapshots; a changed record is deleted and
     /// inserted again, which for a catalog this small is simpler than column-wise updates.
     static func write(_ diff: CatalogDiff, _ connection: SQLiteConnection) throws {

@@ -64,11 +64,7 @@ public actor SQLiteCatalogStore: CatalogStore {
     public func snapshot() async throws -> CatalogSnapshot {
         let cached = self.cached
         let snapshot = try await database.withConnection { connection in
-            try connection.transaction(.deferred) {
-                let version = try Self.meta("catalog_version", connection)
-                if let cached, cached.version == version { return cached }
-                return try Self.loadSnapshot(connection)
-            }
+            try connection.transaction(.deferred) { try Self.currentSnapshot(cached: cached, connection) }
         }
         remember(snapshot)
         return snapshot
@@ -77,16 +73,7 @@ public actor SQLiteCatalogStore: CatalogStore {
     public func apply(_ changes: [CatalogChange], expectedVersion: Int64?) async throws -> CatalogSnapshot {
         let cached = self.cached
         let snapshot = try await database.write(.immediate) { connection in
-            let stored = try Self.meta("catalog_version", connection)
-            if let expectedVersion, expectedVersion != stored {
-                throw ShardQLError.catalogVersionConflict(expected: expectedVersion, actual: stored)
-            }
-            let current = if let cached, cached.version == stored { cached } else { try Self.loadSnapshot(connection) }
-            let next = try current.applying(changes)
-            try Self.write(CatalogDiff(from: current, to: next), connection)
-            try Self.setMeta("catalog_version", next.version, connection)
-            try Self.setMeta("next_id", next.nextID, connection)
-            return next
+            try Self.apply(changes, expectedVersion: expectedVersion, cached: cached, connection)
         }
         remember(snapshot)
         return snapshot
@@ -119,6 +106,49 @@ public actor SQLiteCatalogStore: CatalogStore {
                     + "ON CONFLICT(table_id) DO UPDATE SET last_key = max(last_key, excluded.last_key)",
                 [.integer(table.rawValue), .integer(key)], connection)
         }
+    }
+
+    // MARK: Two-phase commit decision log
+
+    public func logTransaction(_ record: TransactionRecord, forgetting: [String]) async throws {
+        let record = try record.checkedForLogging(forgetting: forgetting)
+        try await database.write(.immediate) { connection in
+            try Self.insertTransaction(record, connection)
+            try Self.deleteTransactions(forgetting, connection)
+        }
+    }
+
+    public func decide(
+        _ id: String, commit: Bool, applying changes: [CatalogChange], expectedVersion: Int64?
+    ) async throws -> (state: TransactionRecord.State, snapshot: CatalogSnapshot) {
+        let cached = self.cached
+        // One immediate transaction: of two racing calls the second sees the first's decision.
+        let decision = try await database.write(.immediate) { connection in
+            let stored = try Self.transactionState(id, connection)
+            guard stored == .pending else {
+                // Decided before (a retry), or never logged and so presumed aborted: nothing changes.
+                return (state: stored ?? .aborted, snapshot: try Self.currentSnapshot(cached: cached, connection))
+            }
+            let state: TransactionRecord.State = commit ? .committed : .aborted
+            let snapshot =
+                if commit, !changes.isEmpty {
+                    try Self.apply(changes, expectedVersion: expectedVersion, cached: cached, connection)
+                } else {
+                    try Self.currentSnapshot(cached: cached, connection)
+                }
+            try Self.setTransactionState(id, state, connection)
+            return (state: state, snapshot: snapshot)
+        }
+        remember(decision.snapshot)
+        return decision
+    }
+
+    public func forgetTransactions(_ ids: [String]) async throws {
+        try await database.write(.immediate) { connection in try Self.deleteTransactions(ids, connection) }
+    }
+
+    public func transactions() async throws -> [TransactionRecord] {
+        try await database.withConnection { connection in try Self.loadTransactions(connection) }
     }
 
     public func close() async {

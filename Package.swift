@@ -58,7 +58,7 @@ let package = Package(
             name: "CoordinatorTests", dependencies: ["TestSupport", "Coordinator", "SQLiteCore", "SQLSyntax"],
             exclude: ["Golden"]),
         // Runs the built `shardql` binary as a user would; depending on it makes `swift test` build it.
-        .testTarget(name: "ShardQLCLITests", dependencies: ["shardql"]),
+        .testTarget(name: "ShardQLCLITests", dependencies: ["shardql", "SQLiteCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

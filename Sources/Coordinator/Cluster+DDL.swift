@@ -44,22 +44,21 @@ extension Cluster {
         changes.append(.createTable(table))
 
         let shards = (0..<group.shardCount).map { ShardFileID(group: group.id.rawValue, index: $0) }
-        let newGroup = changes.count > 1
-        if newGroup {
-            for shard in shards { try await executor.createShard(shard) }
-        }
-        do {
-            try await runOnEveryShard([ShardStatement(createSQL)], shards: shards)
-            try await apply(changes, plannedOn: snapshot)
-        } catch {
-            // Undo what reached the shards: the catalog never saw the table.
-            if newGroup {
-                for shard in shards { try? await executor.dropShard(shard) }
-            } else {
-                try? await runOnEveryShard(
-                    [ShardStatement("DROP TABLE IF EXISTS \(ScratchDatabase.quoted(name))")], shards: shards)
-            }
-            throw error
+        // Nothing here needs undoing by hand: the statement's transaction drops new files and
+        // rolls the shards back if anything fails.
+        if changes.count > 1 { try await createShards(shards) }
+        try await runOnEveryShard([ShardStatement(createSQL)], shards: shards)
+        try await apply(changes, plannedOn: snapshot)
+    }
+
+    /// Creates the files of a new co-location group. Its id comes from the catalog's counter, so
+    /// a file already there is a leftover of a creation that never committed (a crash): replaced.
+    private func createShards(_ shards: [ShardFileID]) async throws {
+        let transaction = try requireTransaction()
+        for shard in shards {
+            try await executor.dropShard(shard)
+            try await executor.createShard(shard)
+            transaction.created(shard)
         }
     }
 
@@ -96,41 +95,25 @@ extension Cluster {
         try await createTable(plain)
         let created = self.snapshot
         guard let table = created.table(named: name) else { return }
-        do {
-            let layout = try layout(of: table, in: created)
-            let store = self.store
-            // The rows are already evaluated (SQLite's own CREATE TABLE … AS SELECT made them).
-            let insert = Insert(table: QualifiedName(name: create.name.name), source: .select(select))
-            let execution = InsertExecution(
-                insert: insert, layout: layout, executor: executor,
-                allocateKeys: { count in try await store.allocateKeys(table: table.id, count: count) },
-                largestRowID: { try await self.largestRowID(of: layout) },
-                raiseKeyFloor: { key in try await store.raiseKeyFloor(table: table.id, atLeast: key) })
-            _ = try await execution.run(sourceRows: rows.rows) { _ in .null }
-        } catch {
-            try? await drop(Drop(kind: .table, ifExists: true, name: QualifiedName(name: create.name.name)))
-            throw error
-        }
+        let layout = try layout(of: table, in: created)
+        // The rows are already evaluated (SQLite's own CREATE TABLE … AS SELECT made them).
+        let insert = Insert(table: QualifiedName(name: create.name.name), source: .select(select))
+        let execution = try insertExecution(insert, into: table, layout: layout)
+        _ = try await execution.run(sourceRows: rows.rows) { _ in .null }
     }
 
-    /// Creates an object on every shard, then records it in the catalog; if the catalog refuses,
-    /// `undo` removes it from the shards again.
+    /// Creates an object on every shard and records it in the catalog, both in the statement's
+    /// transaction.
     func create(
-        _ sql: String, on shards: [ShardFileID], recording change: CatalogChange, plannedOn snapshot: CatalogSnapshot,
-        undo: String
+        _ sql: String, on shards: [ShardFileID], recording change: CatalogChange, plannedOn snapshot: CatalogSnapshot
     ) async throws {
         try await runOnEveryShard([ShardStatement(sql)], shards: shards)
-        do {
-            try await apply([change], plannedOn: snapshot)
-        } catch {
-            try? await runOnEveryShard([ShardStatement(undo)], shards: shards)
-            throw error
-        }
+        try await apply([change], plannedOn: snapshot)
     }
 
-    /// Runs the statements on every shard and commits on all of them, or rolls back on all.
+    /// Runs the statements on every shard, in the statement's transaction.
     func runOnEveryShard(_ statements: [ShardStatement], shards: [ShardFileID]) async throws {
-        _ = try await executor.writeAll(shards.map { (shard: $0, statements: statements) })
+        _ = try await requireTransaction().write(shards.map { (shard: $0, statements: statements) })
     }
 
     static func catalogColumn(
@@ -193,7 +176,7 @@ extension Cluster {
                 [ShardStatement("DROP TABLE \(ScratchDatabase.quoted(table.name))")], shards: layout.placement.allShards)
             let updated = try await apply([.dropTable(table.id)], plannedOn: snapshot)
             if updated.colocationGroups[table.colocationGroup] == nil {
-                for shard in layout.placement.allShards { try await executor.dropShard(shard) }
+                try requireTransaction().deleteAfterCommit(layout.placement.allShards)
             }
         case .index:
             guard let index = snapshot.index(named: name), let table = snapshot.table(index.table)
@@ -250,7 +233,7 @@ extension Cluster {
         try await self.create(
             sql, on: layout.placement.allShards,
             recording: .createIndex(Index(name: name, table: table.id, sql: sql, isUnique: create.unique)),
-            plannedOn: snapshot, undo: "DROP INDEX IF EXISTS \(ScratchDatabase.quoted(name))")
+            plannedOn: snapshot)
     }
 
     func createView(_ create: CreateView) async throws {

@@ -22,13 +22,7 @@ extension Cluster {
                 try await prepare(scratch, reading: ReferencedTables(select).names, in: snapshot)
                 sourceRows = try await scratch.run(SQLPrinter.print(select)).rows
             }
-            let store = self.store
-            let tableID = table.id
-            let execution = InsertExecution(
-                insert: insert, layout: layout, executor: executor,
-                allocateKeys: { count in try await store.allocateKeys(table: tableID, count: count) },
-                largestRowID: { try await self.largestRowID(of: layout) },
-                raiseKeyFloor: { key in try await store.raiseKeyFloor(table: tableID, atLeast: key) })
+            let execution = try insertExecution(insert, into: table, layout: layout)
             let outcome = try await execution.run(sourceRows: sourceRows) { defaultSQL in
                 try await scratch.run("SELECT " + defaultSQL).rows.first?.first ?? .null
             }
@@ -42,11 +36,35 @@ extension Cluster {
         }
     }
 
+    /// An INSERT into `table` in the statement's transaction. Keys of a table that transaction
+    /// created come from the transaction: the catalog's counter knows the table once it commits.
+    func insertExecution(_ insert: Insert, into table: Table, layout: TableLayout) throws -> InsertExecution {
+        let transaction = try requireTransaction()
+        let store = self.store
+        let tableID = table.id
+        let isNew = cachedSnapshot.withLock { $0.table(tableID) == nil }
+        return InsertExecution(
+            insert: insert, layout: layout, transaction: transaction,
+            allocateKeys: { count in
+                isNew
+                    ? transaction.allocateKeys(table: tableID, count: count)
+                    : try await store.allocateKeys(table: tableID, count: count)
+            },
+            largestRowID: { try await self.largestRowID(of: layout) },
+            raiseKeyFloor: { key in
+                if isNew {
+                    transaction.raiseKeyFloor(table: tableID, atLeast: key)
+                } else {
+                    try await store.raiseKeyFloor(table: tableID, atLeast: key)
+                }
+            })
+    }
+
     /// The largest rowid any shard of the table holds, 0 when it is empty.
     func largestRowID(of layout: TableLayout) async throws -> Int64 {
         let parts = try await ScratchDatabase.fetchAll(
             "SELECT max(rowid) FROM \(ScratchDatabase.quoted(layout.name))", shards: layout.placement.allShards,
-            executor: executor, parallelism: parallelism)
+            executor: shards, parallelism: parallelism)
         return parts.compactMap { part -> Int64? in
             if case .integer(let value)? = part.rows.first?.first { return value }
             return nil
@@ -58,7 +76,7 @@ extension Cluster {
     /// Runs the statement itself on a scratch copy of what it reads, compares the table before
     /// and after (by rowid), then applies exactly those changes on the shards: a changed row stays
     /// on its shard unless its distribution value moved it, in which case it is deleted there and
-    /// inserted where it now belongs. Every touched shard commits, or none does.
+    /// inserted where it now belongs, in the statement's transaction.
     func runUpdateOrDelete(_ statement: Statement) async throws -> StatementResult {
         let snapshot = self.snapshot
         let target: QualifiedName
@@ -83,7 +101,10 @@ extension Cluster {
             try await prepare(scratch, reading: names, in: snapshot)
             var target = layout.loadable
             if let pinned = PruneShards.shards(for: statement, layout: layout) { target.shards = pinned }
-            let located = try await scratch.loadLocating(target, from: executor, parallelism: parallelism)
+            // Locked before they are read, so no other writer changes the rows between the read
+            // and the write (no lost update).
+            try await requireTransaction().lock(target.shards, recording: target.shards.count > 1)
+            let located = try await scratch.loadLocating(target, from: shards, parallelism: parallelism)
             lastShardsRead.withLock { $0 = target.shards.count }
             let changes = try await scratch.captureChanges(of: statement, table: layout)
             try await apply(changes.rows, layout: layout, located: located)
@@ -142,7 +163,7 @@ extension Cluster {
                     ShardStatement(insertSQL, parameters: [.integer(newRowID)] + stored.map { newValues[$0] }))
             }
         }
-        _ = try await executor.writeAll(
+        _ = try await requireTransaction().write(
             byShard.sorted(by: { $0.key < $1.key }).map { (shard: $0.key, statements: $0.value) })
     }
 }

@@ -33,11 +33,21 @@ extension Cluster {
         if settings.withLock({ $0.forceGeneralPath }) {
             return PlanSelect(snapshot: snapshot, temporaryViews: views).general("the general path is forced")
         }
-        // TEMP views are session state outside the catalog's version: such plans are not cached.
-        let key = views.isEmpty ? PlanCache.Key(sql: SQLPrinter.print(select), catalogVersion: snapshot.version) : nil
+        let transaction = self.transaction
+        // TEMP views are session state outside the catalog's version, and so is a transaction's
+        // uncommitted DDL: such plans are not cached.
+        let cacheable = views.isEmpty && !(transaction?.hasCatalogChanges ?? false)
+        let key = cacheable ? PlanCache.Key(sql: SQLPrinter.print(select), catalogVersion: snapshot.version) : nil
         if let key, let cached = planCache.plan(for: key) { return cached }
-        let plan = PlanSelect(snapshot: snapshot, temporaryViews: views).plan(select)
+        var plan = PlanSelect(snapshot: snapshot, temporaryViews: views).plan(select)
         if let key { planCache.store(plan, for: key) }
+        // A shard the transaction changed answers on its own connection, which cannot attach files.
+        if let held = transaction?.participants, !held.isEmpty, !plan.attachments.isEmpty,
+            plan.fragments.contains(where: { held.contains($0.shard) }) || plan.attachments.contains(where: held.contains)
+        {
+            plan = PlanSelect(snapshot: snapshot, temporaryViews: views)
+                .general("the transaction changed a shard this plan would attach")
+        }
         return plan
     }
 
@@ -100,7 +110,7 @@ extension Cluster {
     private func openStreams(
         _ plan: DistributedPlan, recorder: MetricsRecorder, started: ContinuousClock.Instant
     ) async throws -> [MeteredStream] {
-        let executor = self.executor
+        let executor = self.shards
         if plan.fragments.count == 1 {
             // The router's case: no task to spawn for one shard.
             let fragment = plan.fragments[0]

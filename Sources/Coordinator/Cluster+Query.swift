@@ -49,7 +49,7 @@ extension Cluster {
                 pending += ReferencedTables(try SQLParser.parseStatement(view.sql)).names
             }
         }
-        let copied = try await scratch.load(tables, from: executor, parallelism: parallelism)
+        let copied = try await scratch.load(tables, from: shards, parallelism: parallelism)
         for view in views { _ = try await scratch.run(view.sql) }
         return copied
     }

@@ -44,8 +44,7 @@ extension Cluster {
         let sql = SQLPrinter.print(Statement(.createTrigger(onShard)))
         try await self.create(
             sql, on: try layout(of: table, in: snapshot).placement.allShards,
-            recording: .createTrigger(Trigger(name: name, table: table.id, sql: sql)), plannedOn: snapshot,
-            undo: "DROP TRIGGER IF EXISTS \(ScratchDatabase.quoted(name))")
+            recording: .createTrigger(Trigger(name: name, table: table.id, sql: sql)), plannedOn: snapshot)
     }
 
     func dropTrigger(named name: String, ifExists: Bool) async throws {
@@ -72,13 +71,33 @@ extension Cluster {
                 } else {
                     throw ShardQLError(.sqlite, verb == "REINDEX" ? "unable to identify the object to be reindexed" : "no such table: \(name)")
                 }
-                try await runOnEveryShard([ShardStatement("\(verb) \(name)")], shards: shards)
+                try await runOnEachShardAlone(ShardStatement("\(verb) \(name)"), shards: shards)
                 return
             }
             shards = try layout(of: table, in: snapshot).placement.allShards
-            try await runOnEveryShard([ShardStatement("\(verb) \(ScratchDatabase.quoted(name))")], shards: shards)
+            try await runOnEachShardAlone(ShardStatement("\(verb) \(ScratchDatabase.quoted(name))"), shards: shards)
         } else {
-            try await runOnEveryShard([ShardStatement(verb)], shards: try allShards(in: snapshot))
+            try await runOnEachShardAlone(ShardStatement(verb), shards: try allShards(in: snapshot))
+        }
+    }
+
+    /// `ANALYZE` and `REINDEX` change no rows and may be repeated, so outside `BEGIN … COMMIT` each
+    /// shard commits on its own, in one phase: a prepared record could not carry what `ANALYZE`
+    /// writes (`sqlite_stat1` rows are invisible to the change capture).
+    private func runOnEachShardAlone(_ statement: ShardStatement, shards: [ShardFileID]) async throws {
+        guard explicitTransaction.withLock({ $0 }) == nil else {
+            return try await runOnEveryShard([statement], shards: shards)
+        }
+        for shard in shards {
+            let alone = ShardTransaction(
+                isExplicit: false, recordsAlways: false, executor: executor, snapshot: cachedSnapshot.withLock { $0 })
+            do {
+                _ = try await alone.write([(shard: shard, statements: [statement])])
+                _ = try await alone.commit(store: store, owner: identity, forgetting: [])
+            } catch {
+                await alone.rollback()
+                throw error
+            }
         }
     }
 

@@ -57,11 +57,20 @@ public final class Cluster: Sendable {
     /// How many shards are read at once.
     let parallelism: Int
     let localNode: NodeID
-    private let cachedSnapshot: Mutex<CatalogSnapshot>
+    /// The committed catalog as this cluster last saw it.
+    let cachedSnapshot: Mutex<CatalogSnapshot>
     /// `CREATE TEMP VIEW`s: this connection's own, never in the catalog (keyed by folded name).
     let temporaryViews = Mutex<[String: View]>([:])
     /// Serializes statements that write (see ``execute(_:)-(Statement)``).
-    private let writes = AsyncLock()
+    let writes = AsyncLock()
+    /// The session's `BEGIN … COMMIT`, while one is open.
+    let explicitTransaction = Mutex<ShardTransaction?>(nil)
+    /// It began with `SAVEPOINT` (so releasing that savepoint commits it).
+    let explicitStartedBySavepoint = Mutex(false)
+    /// This coordinator, as the decision log names it.
+    let identity = CoordinatorIdentity.make()
+    /// Committed transactions whose log records wait to be deleted with the next log write.
+    let finishedTransactions = Mutex<[String]>([])
     /// Rows the last query copied from the shards (for tests now, `EXPLAIN ANALYZE` later).
     let lastRowsCopied = Mutex(0)
     /// Shards of its target the last UPDATE or DELETE read (pruning; for tests now).
@@ -92,9 +101,12 @@ public final class Cluster: Sendable {
 
     /// Opens (creating it if needed) the cluster in `directory`: `catalog.sqlite` and `shards/`.
     /// `defaultShardCount` is the shard count of tables created without `SHARDS n`;
-    /// `defaultDistribution` distributes tables created without a distribution clause.
+    /// `defaultDistribution` distributes tables created without a distribution clause. Unless
+    /// `recovering` is false, transactions a crashed coordinator left in doubt are finished first
+    /// (``recover(scanningShards:)``).
     public static func open(
-        directory: String, defaultShardCount: Int = 4, defaultDistribution: DefaultDistribution = .keys
+        directory: String, defaultShardCount: Int = 4, defaultDistribution: DefaultDistribution = .keys,
+        recovering: Bool = true
     ) async throws -> Cluster {
         guard shardCountRange.contains(defaultShardCount) else {
             throw ShardQLError(
@@ -112,25 +124,40 @@ public final class Cluster: Sendable {
             snapshot = try await store.apply(
                 [.addNode(Node(id: local, address: "local"))], expectedVersion: snapshot.version)
         }
-        return Cluster(
+        let cluster = Cluster(
             directory: directory, store: store, executor: worker, defaultShardCount: defaultShardCount,
             defaultDistribution: defaultDistribution, localNode: local, snapshot: snapshot)
+        do {
+            // Whatever a crashed coordinator left in doubt is finished before anything else runs.
+            if recovering { try await cluster.recover() }
+        } catch {
+            await cluster.close()
+            throw error
+        }
+        return cluster
     }
 
+    /// Rolls back an open `BEGIN … COMMIT` (as closing a SQLite connection does) and closes every file.
     public func close() async {
+        if let open = explicitTransaction.withLock({ $0 }) {
+            explicitTransaction.withLock { $0 = nil }
+            await open.rollback()
+        }
+        await forgetFinishedTransactions()
+        identity.retire()
         await finalStepDatabases.close()
         await executor.close()
         await store.close()
     }
 
-    var snapshot: CatalogSnapshot { cachedSnapshot.withLock { $0 } }
+    /// The catalog as the caller's statement sees it: inside a transaction, with its own changes.
+    var snapshot: CatalogSnapshot { transaction?.snapshot ?? cachedSnapshot.withLock { $0 } }
 
-    /// Applies catalog changes against the snapshot they were planned on.
+    /// Records catalog changes planned on `snapshot` in the statement's transaction: they commit
+    /// with it (``ShardTransaction``). Returns the catalog as the transaction now sees it.
     @discardableResult
     func apply(_ changes: [CatalogChange], plannedOn snapshot: CatalogSnapshot) async throws -> CatalogSnapshot {
-        let updated = try await store.apply(changes, expectedVersion: snapshot.version)
-        cachedSnapshot.withLock { $0 = updated }
-        return updated
+        try requireTransaction().record(changes, plannedOn: snapshot)
     }
 
     // MARK: - Statements
@@ -153,13 +180,20 @@ public final class Cluster: Sendable {
     }
 
     /// Runs one parsed statement. Queries run concurrently; statements that change the cluster
-    /// run one at a time (each holds shard write transactions open until all shards agree).
+    /// run one at a time, each in a transaction (``ShardTransaction``): its own, or the session's
+    /// `BEGIN … COMMIT`.
     public func execute(_ statement: Statement) async throws -> StatementResult {
         switch statement.kind {
         case .select: return try await query(statement)
         case .explain(let mode, let inner) where mode != .queryPlan: return try await explain(inner, analyze: mode == .analyze)
         case .pragma(let pragma): return try self.pragma(pragma)
-        default: return try await writes.withLock { try await change(statement) }
+        case .begin, .commit, .rollback, .savepoint, .release:
+            try await writes.withLock { try await transactionControl(statement) }
+            return StatementResult()
+        default:
+            return try await writes.withLock {
+                try await runInTransaction(statement) { try await self.change(statement) }
+            }
         }
     }
 

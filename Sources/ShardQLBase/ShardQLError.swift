@@ -22,6 +22,7 @@ public struct ShardQLError: Error, Sendable, CustomStringConvertible {
             case cancelled = "cancelled"
             case timeout = "timeout"
             case resourceLimit = "resource limit"
+            case busy = "busy"
             case unsupported = "unsupported"
             case internalError = "internal error"
         }
@@ -45,6 +46,9 @@ public struct ShardQLError: Error, Sendable, CustomStringConvertible {
         public static let timeout = Code(.timeout)
         /// The statement needed more of a capped resource (`PRAGMA shardql.temp_size_limit`).
         public static let resourceLimit = Code(.resourceLimit)
+        /// A shard stayed locked past the busy timeout: by another transaction, or by one
+        /// prepared and not yet decided (``ShardQLError/message`` names it).
+        public static let busy = Code(.busy)
         /// The statement is valid SQL that ShardQL does not support (yet).
         public static let unsupported = Code(.unsupported)
         /// A broken invariant inside ShardQL: always a bug.

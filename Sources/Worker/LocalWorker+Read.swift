@@ -7,6 +7,13 @@ extension LocalWorker {
             throw ShardQLError(.invalidArgument, "batchRows must be at least 1, got \(batchRows)")
         }
         let pool = try await open(shard, creating: false).readers
+        if let transaction = read.transaction, let rows = try await readInTransaction(read, transaction, on: shard) {
+            return ShardRowStream(
+                columns: rows.columns,
+                cursor: ShardReadCursor(
+                    reader: nil, statement: StatementSlot(), pool: pool, batchRows: batchRows,
+                    first: .success(StatementSlot.Batch(rows: rows.rows, isFinished: true))))
+        }
         let attachments = try await attachments(read.attaching)
         let reader = try await pool.checkOut()
         let statement = StatementSlot()

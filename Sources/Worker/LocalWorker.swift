@@ -17,14 +17,20 @@ import Darwin
 public final class LocalWorker: ShardExecutor {
     struct OpenShard: Sendable {
         var writer: SQLiteDatabase
+        /// The transaction open on `writer`, if any.
+        var transaction: WriterTransaction
         var readers: ReaderPool
         /// Distinguishes this opening of the file from earlier ones (see ``Attachment``).
         var generation: UInt64
     }
 
+    /// How long a write waits for a shard's lock: another process's write, another transaction,
+    /// or a transaction prepared there and not yet decided.
+    static let busyTimeout = Duration.seconds(5)
+
     public let directory: String
     // Guarded by the mutex; the databases inside are actors, used outside the lock.
-    private let shards = Mutex<[ShardFileID: OpenShard]>([:])
+    let shards = Mutex<[ShardFileID: OpenShard]>([:])
     private let openings = Atomic<UInt64>(0)
 
     /// Rows per batch when ``query(_:parameters:on:)`` collects a whole result.
@@ -62,33 +68,6 @@ public final class LocalWorker: ShardExecutor {
         try await read(ShardRead(sql, parameters: parameters), on: shard, batchRows: Self.queryBatchRows).collect()
     }
 
-    public func write(_ statements: [ShardStatement], on shard: ShardFileID) async throws -> [WriteOutcome] {
-        let writer = try await open(shard, creating: false).writer
-        return try await writer.withConnection { connection in
-            if connection.isAutocommit { try connection.execute("BEGIN IMMEDIATE") }
-            var outcomes: [WriteOutcome] = []
-            for item in statements {
-                let statement = try connection.cachedStatement(item.sql)
-                try statement.bind(item.parameters)
-                defer { statement.reset() }
-                let rows = try statement.rows()
-                outcomes.append(
-                    WriteOutcome(
-                        changes: connection.changes, lastInsertRowID: connection.lastInsertRowID,
-                        returned: RowSet(columns: statement.columnNames, rows: rows)))
-            }
-            return outcomes
-        }
-    }
-
-    public func finish(_ shard: ShardFileID, commit: Bool) async throws {
-        guard let writer = shards.withLock({ $0[shard]?.writer }) else { return }
-        try await writer.withConnection { connection in
-            guard !connection.isAutocommit else { return }
-            try connection.execute(commit ? "COMMIT" : "ROLLBACK")
-        }
-    }
-
     public func close() async {
         let open = shards.withLock { shards in
             defer { shards.removeAll() }
@@ -121,7 +100,7 @@ public final class LocalWorker: ShardExecutor {
             try ShardFileFormat.stampOrCheck(connection, path: path, isNew: !exists)
         }
         let opened = OpenShard(
-            writer: writer, readers: ReaderPool(path: path),
+            writer: writer, transaction: WriterTransaction(), readers: ReaderPool(path: path),
             generation: openings.add(1, ordering: .relaxed).newValue)
         // Another task may have opened it meanwhile: keep the first, close ours.
         let winner = shards.withLock { shards in

@@ -62,9 +62,17 @@ public struct WriteOutcome: Sendable, Hashable {
 /// The seam between the coordinator and the workers holding shard files (DESIGN §5): an
 /// in-process implementation now (``LocalWorker``), a gRPC one later, sharing every test.
 ///
-/// Writes are two calls: ``write(_:on:)`` runs the statements inside a transaction it leaves
-/// open, and ``finish(_:commit:)`` commits or rolls it back, so a statement touching several
-/// shards commits on all of them or on none.
+/// Writes happen inside a distributed transaction, named by a ``TransactionID`` the coordinator
+/// chooses. On each shard it touches, the transaction first takes the file's write lock
+/// (``begin(_:on:recording:)``, or implicitly with the first ``write(_:on:in:recording:)``), so
+/// the rows it reads through ``ShardRead/transaction`` cannot change before it writes. It then
+/// ends on every shard in one of two ways:
+/// - **one phase** — ``commit(_:on:)`` or ``abort(_:on:)``: for a transaction that wrote one shard;
+/// - **two phases** (presumed abort) — ``prepare(_:on:)`` makes the shard's changes durable
+///   inside the shard file *without applying them* (readers keep seeing the state before), the
+///   coordinator records its decision, and ``commitPrepared(_:on:)`` applies them (or
+///   ``abort(_:on:)`` drops them). Both are idempotent, so recovery may repeat them; a shard
+///   holding a prepared transaction refuses other writers until it is decided.
 public protocol ShardExecutor: Sendable {
     /// Creates an empty shard file (refuses an existing one).
     func createShard(_ shard: ShardFileID) async throws
@@ -83,14 +91,72 @@ public protocol ShardExecutor: Sendable {
     /// for try await batch in stream { consume(batch) }
     /// ```
     ///
+    /// A read naming a ``ShardRead/transaction`` open on the shard sees that transaction's own
+    /// changes; any other read sees the last committed state.
+    ///
     /// - Throws: errors preparing the statement (syntax, no such table), binding its parameters or
     ///   attaching files (``ShardQLError/Code/io`` for a missing one); errors while it runs are
     ///   thrown by the stream's iterator.
     func read(_ read: ShardRead, on shard: ShardFileID, batchRows: Int) async throws -> ShardRowStream
-    /// Begins a write transaction on the shard (unless one is open) and runs the statements in it.
-    func write(_ statements: [ShardStatement], on shard: ShardFileID) async throws -> [WriteOutcome]
-    /// Commits or rolls back the shard's open write transaction; nothing happens if none is open.
-    func finish(_ shard: ShardFileID, commit: Bool) async throws
+
+    /// Opens `transaction` on the shard: takes the file's write lock, waiting up to the busy
+    /// timeout for another writer, or for another transaction's prepared changes to be decided.
+    /// Nothing happens when the transaction is already open there.
+    ///
+    /// With `recording`, the transaction records its row changes from now on, so it can
+    /// ``prepare(_:on:)`` later; a transaction that may end in one phase need not pay for it.
+    ///
+    /// - Throws: ``ShardQLError/Code/busy`` when the lock is not free within the timeout.
+    func begin(_ transaction: TransactionID, on shard: ShardFileID, recording: Bool) async throws
+    /// Runs the statements in the transaction (opening it first if needed, see
+    /// ``begin(_:on:recording:)``). A failing statement leaves no trace and ends nothing: the
+    /// transaction stays open with what earlier statements did.
+    func write(
+        _ statements: [ShardStatement], on shard: ShardFileID, in transaction: TransactionID, recording: Bool
+    ) async throws -> [WriteOutcome]
+    /// `SAVEPOINT`, `RELEASE` or `ROLLBACK TO` inside the open transaction.
+    func savepoint(_ operation: SavepointOperation, on shard: ShardFileID, in transaction: TransactionID) async throws
+    /// Commits the open transaction on the shard in one phase.
+    func commit(_ transaction: TransactionID, on shard: ShardFileID) async throws
+    /// Phase one: stores the transaction's recorded changes durably in the shard file, without
+    /// applying them, and ends its local transaction. Returns `false` when it changed nothing on
+    /// the shard: then nothing is stored, and the shard takes no part in phase two.
+    func prepare(_ transaction: TransactionID, on shard: ShardFileID) async throws -> Bool
+    /// Phase two: applies the prepared changes and deletes their record, in one local
+    /// transaction. Nothing happens when no record exists (already applied).
+    func commitPrepared(_ transaction: TransactionID, on shard: ShardFileID) async throws
+    /// Undoes the transaction on the shard, wherever it is: an open local transaction is rolled
+    /// back, a prepared record deleted. Nothing happens when neither exists.
+    func abort(_ transaction: TransactionID, on shard: ShardFileID) async throws
+    /// The transactions prepared on the shard and not yet committed or aborted.
+    func preparedTransactions(on shard: ShardFileID) async throws -> [TransactionID]
     /// Closes every open file.
     func close() async
+}
+
+/// Names a distributed transaction: text the coordinator chooses, unique across the cluster.
+public struct TransactionID: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var rawValue: String
+
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public init(_ rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// A savepoint statement inside a transaction, as SQLite defines it.
+public enum SavepointOperation: Sendable, Hashable {
+    /// `SAVEPOINT name`.
+    case begin(String)
+    /// `RELEASE name`: forgets the savepoint and every one inside it, keeping their changes.
+    case release(String)
+    /// `ROLLBACK TO name`: undoes what happened since, keeping the savepoint.
+    case rollback(to: String)
 }

@@ -7,12 +7,26 @@ enum ShardFileFormat {
     /// `PRAGMA application_id`: "SQLS" in ASCII.
     static let applicationID: Int32 = 0x5351_4C53
     /// `PRAGMA user_version`: bumped whenever the layout inside shard files changes.
-    static let version: Int32 = 1
+    /// Version 2 added ``preparedTable``.
+    static let version: Int32 = 2
 
-    /// Stamps a new file, or checks an existing one.
+    /// Where phase one of two-phase commit leaves a transaction's changes until its decision: the
+    /// transaction's id, its redo log (`SQLiteRedoStatement.encode`), and when it was prepared.
+    static let preparedTable = "_shardql_prepared"
+
+    private static let createPreparedTable = """
+        CREATE TABLE IF NOT EXISTS \(preparedTable)(
+            txid TEXT PRIMARY KEY, redo BLOB NOT NULL, prepared_at INTEGER NOT NULL
+        ) WITHOUT ROWID
+        """
+
+    /// Stamps a new file, or checks an existing one and brings an older layout up to date.
     static func stampOrCheck(_ connection: SQLiteConnection, path: String, isNew: Bool) throws {
         if isNew {
-            try connection.execute("PRAGMA application_id = \(applicationID); PRAGMA user_version = \(version)")
+            try connection.transaction {
+                try connection.execute(createPreparedTable)
+                try connection.execute("PRAGMA application_id = \(applicationID); PRAGMA user_version = \(version)")
+            }
             return
         }
         let application = try integer(connection, "PRAGMA application_id")
@@ -23,6 +37,12 @@ enum ShardFileFormat {
         guard fileVersion <= Int64(version) else {
             throw ShardQLError(
                 .io, "shard file '\(path)' has format version \(fileVersion); this ShardQL reads up to \(version)")
+        }
+        if fileVersion < Int64(version) {
+            try connection.transaction {
+                try connection.execute(createPreparedTable)
+                try connection.execute("PRAGMA user_version = \(version)")
+            }
         }
     }
 

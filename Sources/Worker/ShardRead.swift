@@ -21,12 +21,18 @@ public struct ShardRead: Sendable, Hashable {
     /// At most 10 files (SQLite's limit on attached databases); each is attached as `a<group>_<index>`
     /// (`"a9_0"` above), which qualifies a name when two files hold the same one.
     public var attaching: [ShardFileID]
+    /// When set and open on the shard, the read sees this transaction's own changes (and runs on
+    /// its connection, collected whole); otherwise it sees the last committed state.
+    public var transaction: TransactionID?
 
     /// Creates a read; see the properties.
-    public init(_ sql: String, parameters: [SQLValue] = [], attaching: [ShardFileID] = []) {
+    public init(
+        _ sql: String, parameters: [SQLValue] = [], attaching: [ShardFileID] = [], transaction: TransactionID? = nil
+    ) {
         self.sql = sql
         self.parameters = parameters
         self.attaching = attaching
+        self.transaction = transaction
     }
 }
 

@@ -17,7 +17,7 @@ struct ShardQLCommand: AsyncParsableCommand {
         commandName: "shardql",
         abstract: "ShardQL: SQL over SQLite shards.",
         version: ShardQLVersion.current,
-        subcommands: [Run.self, SLT.self],
+        subcommands: [Run.self, SLT.self, Recover.self],
         defaultSubcommand: Run.self
     )
 }

@@ -35,13 +35,17 @@ struct BoundedProcess {
     /// Runs `executable` with `arguments`, writing `stdin` and closing it; kills the process if it
     /// is still running after `limit`.
     static func run(
-        _ executable: URL, _ arguments: [String], stdin: [UInt8] = [], limit: Duration = .seconds(120)
+        _ executable: URL, _ arguments: [String], stdin: [UInt8] = [], limit: Duration = .seconds(120),
+        environment: [String: String] = [:]
     ) throws -> Outcome {
         // A process that dies before reading all its input must fail our write, not kill us.
         signal(SIGPIPE, SIG_IGN)
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let input = Pipe()
         let out = Pipe()
         let err = Pipe()

@@ -6,11 +6,11 @@ import Worker
 /// Runs an `INSERT`: its source rows are evaluated once on the coordinator (so `random()` and
 /// `CURRENT_TIMESTAMP` are evaluated once, DESIGN §2), each row gets a cluster-unique rowid when
 /// it has none, is routed by its distribution value after the column's affinity, and every
-/// shard's rows go in one transaction that commits only when all shards succeeded.
+/// shard's rows go in the statement's transaction.
 struct InsertExecution {
     let insert: Insert
     let layout: TableLayout
-    let executor: any ShardExecutor
+    let transaction: ShardTransaction
     /// Allocates `count` cluster-unique keys for the table (`AUTOINCREMENT` tables: the catalog's
     /// counter plays SQLite's `sqlite_sequence`).
     let allocateKeys: @Sendable (Int) async throws -> ClosedRange<Int64>
@@ -167,7 +167,7 @@ struct InsertExecution {
         var lastPosition = -1
         var returned = [RowSet?](repeating: nil, count: rowCount)
         let work = byShard.sorted(by: { $0.key < $1.key })
-        let outcomes = try await executor.writeAll(
+        let outcomes = try await transaction.write(
             work.map { (shard: $0.key, statements: $0.value.map { ShardStatement(sql, parameters: $0.parameters) }) })
         for ((_, rows), shardOutcomes) in zip(work, outcomes) {
             for (row, outcome) in zip(rows, shardOutcomes) {

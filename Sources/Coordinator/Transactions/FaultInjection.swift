@@ -1,0 +1,32 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Kills the process at a named step of the commit protocol, for crash tests.
+///
+/// `SHARDQL_FAULT=<step>` makes the process send itself `SIGKILL` when it reaches that step — no
+/// clean-up runs, as when a machine loses power or the OOM killer strikes. Steps, in protocol
+/// order (`<i>` is the participant's position among the shards that prepare, from 0):
+/// `log.after`, `prepare.before:<i>`, `prepare.after:<i>`, `decision.before`, `decision.after`,
+/// `apply.before:<i>`, `apply.after:<i>`, `forget.before`; and for one-phase commits
+/// `commit.before`. Without the variable every check is one comparison.
+enum FaultInjection {
+    /// The step named by `SHARDQL_FAULT`, read once.
+    static let armedStep: String? = {
+        guard let value = getenv("SHARDQL_FAULT") else { return nil }
+        let step = String(cString: value)
+        return step.isEmpty ? nil : step
+    }()
+
+    /// Kills the process when `step` (with `index`, when given) is the armed one.
+    static func reach(_ step: String, _ index: Int? = nil) {
+        guard let armed = armedStep else { return }
+        let name = index.map { "\(step):\($0)" } ?? step
+        guard armed == name else { return }
+        kill(getpid(), SIGKILL)
+        // SIGKILL cannot be caught; this only satisfies the compiler's view that we may go on.
+        _exit(137)
+    }
+}

@@ -1,0 +1,364 @@
+import SQLiteCore
+import ShardQLBase
+
+/// The transaction open on a shard's writer connection.
+///
+/// `@unchecked Sendable` because `SQLiteChangeCapture` is not. Safe: every property is read and
+/// written only inside `withConnection` closures of the shard's writer ``SQLiteDatabase``, which
+/// run one at a time on its serial queue.
+final class WriterTransaction: @unchecked Sendable {
+    /// The distributed transaction holding the writer (and the file's write lock), if any.
+    var owner: TransactionID?
+    /// Records the row changes, so the transaction can prepare; see ``LocalWorker/workSavepoint``.
+    var capture: SQLiteChangeCapture?
+    /// Savepoints open inside the transaction, innermost last, with the capture's position at each.
+    var savepoints: [(name: String, position: Int)] = []
+    /// A statement ran in the transaction.
+    var hasWritten = false
+    /// SQLite rolled the whole transaction back itself (an `ON CONFLICT ROLLBACK`).
+    var rolledBack = false
+
+    func reset() {
+        capture?.stop()
+        capture = nil
+        owner = nil
+        savepoints = []
+        hasWritten = false
+        rolledBack = false
+    }
+}
+
+extension LocalWorker {
+    /// The savepoint a recording transaction opens first: phase one rolls back to it, so the
+    /// shard's rows stay as they were while the prepared record is written under the same lock.
+    static let workSavepoint = "_shardql_work"
+
+    public func begin(_ transaction: TransactionID, on shard: ShardFileID, recording: Bool) async throws {
+        try await acquire(transaction, on: shard, recording: recording)
+    }
+
+    public func write(
+        _ statements: [ShardStatement], on shard: ShardFileID, in transaction: TransactionID, recording: Bool
+    ) async throws -> [WriteOutcome] {
+        let open = try await acquire(transaction, on: shard, recording: recording)
+        return try await open.writer.withConnection { connection in
+            let state = try Self.state(of: transaction, in: open, on: shard)
+            state.hasWritten = true
+            var outcomes: [WriteOutcome] = []
+            for item in statements {
+                let position = state.capture?.position
+                let schemaBefore = position == nil ? 0 : try Self.schemaVersion(connection)
+                do {
+                    let statement = try connection.cachedStatement(item.sql)
+                    defer { statement.reset() }
+                    try statement.bind(item.parameters)
+                    let rows = try statement.rows()
+                    outcomes.append(
+                        WriteOutcome(
+                            changes: connection.changes, lastInsertRowID: connection.lastInsertRowID,
+                            returned: RowSet(columns: statement.columnNames, rows: rows)))
+                } catch {
+                    // SQLite undid the failed statement (or, for ON CONFLICT ROLLBACK, the whole
+                    // transaction): so does the record of its changes.
+                    if let position { state.capture?.truncate(to: position) }
+                    if connection.isAutocommit {
+                        state.capture?.stop()
+                        state.capture = nil
+                        state.rolledBack = true
+                    }
+                    throw error
+                }
+                // A schema change replays as itself: its effect on rows is not row changes.
+                if let position, let capture = state.capture, try Self.schemaVersion(connection) != schemaBefore {
+                    capture.truncate(to: position)
+                    capture.appendStatement(item.sql, parameters: item.parameters)
+                }
+            }
+            return outcomes
+        }
+    }
+
+    public func savepoint(_ operation: SavepointOperation, on shard: ShardFileID, in transaction: TransactionID) async throws {
+        let open = try await self.open(shard, creating: false)
+        try await open.writer.withConnection { connection in
+            let state = try Self.state(of: transaction, in: open, on: shard)
+            func innermost(_ name: String) -> Int? {
+                state.savepoints.lastIndex { $0.name.lowercased() == name.lowercased() }
+            }
+            switch operation {
+            case .begin(let name):
+                try connection.execute("SAVEPOINT \(Self.quoted(name))")
+                state.savepoints.append((name, state.capture?.position ?? 0))
+            case .release(let name):
+                try connection.execute("RELEASE \(Self.quoted(name))")
+                if let index = innermost(name) { state.savepoints.removeSubrange(index...) }
+            case .rollback(let name):
+                try connection.execute("ROLLBACK TO \(Self.quoted(name))")
+                if let index = innermost(name) {
+                    state.capture?.truncate(to: state.savepoints[index].position)
+                    state.savepoints.removeSubrange((index + 1)...)
+                }
+            }
+        }
+    }
+
+    public func commit(_ transaction: TransactionID, on shard: ShardFileID) async throws {
+        guard let open = openShard(shard) else { return }
+        try await open.writer.withConnection { connection in
+            let state = open.transaction
+            guard state.owner == transaction else { return }
+            defer { state.reset() }
+            guard !state.rolledBack else { throw Self.rolledBackError(shard) }
+            try Self.end(connection, commit: true)
+        }
+    }
+
+    public func prepare(_ transaction: TransactionID, on shard: ShardFileID) async throws -> Bool {
+        let open = try await self.open(shard, creating: false)
+        return try await open.writer.withConnection { connection in
+            let state = try Self.state(of: transaction, in: open, on: shard)
+            defer { state.reset() }
+            guard let capture = state.capture else {
+                try Self.end(connection, commit: false)
+                guard !state.hasWritten else {
+                    throw ShardQLError(.internalError, "transaction \(transaction) wrote \(shard) without recording its changes")
+                }
+                return false
+            }
+            guard !capture.isEmpty else {
+                try Self.end(connection, commit: false)
+                return false
+            }
+            do {
+                let redo = SQLiteRedoStatement.encode(try capture.statements())
+                capture.stop()
+                try connection.execute("ROLLBACK TO \(Self.workSavepoint); RELEASE \(Self.workSavepoint)")
+                let insert = try connection.cachedStatement(
+                    "INSERT INTO \(ShardFileFormat.preparedTable)(txid, redo, prepared_at) VALUES (?, ?, ?)")
+                defer { insert.reset() }
+                try insert.bind([.text(transaction.rawValue), .blob(redo), .integer(Self.nowMilliseconds())])
+                try insert.run()
+                try Self.end(connection, commit: true)
+            } catch {
+                try? Self.end(connection, commit: false)
+                throw error
+            }
+            return true
+        }
+    }
+
+    public func commitPrepared(_ transaction: TransactionID, on shard: ShardFileID) async throws {
+        let open = try await acquire(transaction, on: shard, recording: false, admittingPrepared: true)
+        try await open.writer.withConnection { connection in
+            let state = try Self.state(of: transaction, in: open, on: shard)
+            defer { state.reset() }
+            do {
+                if let redo = try Self.preparedRedo(transaction, connection) {
+                    let statements = try SQLiteRedoStatement.decode(redo)
+                    // The log holds what the triggers did already.
+                    try connection.setTriggersEnabled(false)
+                    defer { try? connection.setTriggersEnabled(true) }
+                    for item in statements {
+                        let statement = try connection.cachedStatement(item.sql)
+                        defer { statement.reset() }
+                        try statement.bind(item.parameters)
+                        try statement.run()
+                    }
+                    try Self.deletePrepared(transaction, connection)
+                }
+                try Self.end(connection, commit: true)
+            } catch {
+                try? Self.end(connection, commit: false)
+                throw error
+            }
+        }
+    }
+
+    public func abort(_ transaction: TransactionID, on shard: ShardFileID) async throws {
+        // A missing file holds no transaction.
+        guard let open = try? await self.open(shard, creating: false) else { return }
+        let prepared = try await open.writer.withConnection { connection in
+            let state = open.transaction
+            if state.owner == transaction {
+                state.reset()
+                try Self.end(connection, commit: false)
+            }
+            return try Self.preparedRedo(transaction, connection) != nil
+        }
+        guard prepared else { return }
+        _ = try await acquire(transaction, on: shard, recording: false, admittingPrepared: true)
+        try await open.writer.withConnection { connection in
+            let state = try Self.state(of: transaction, in: open, on: shard)
+            defer { state.reset() }
+            do {
+                try Self.deletePrepared(transaction, connection)
+                try Self.end(connection, commit: true)
+            } catch {
+                try? Self.end(connection, commit: false)
+                throw error
+            }
+        }
+    }
+
+    public func preparedTransactions(on shard: ShardFileID) async throws -> [TransactionID] {
+        let open = try await self.open(shard, creating: false)
+        return try await open.writer.withConnection { connection in
+            try connection.prepare("SELECT txid FROM \(ShardFileFormat.preparedTable) ORDER BY txid").rows().compactMap { row in
+                if case .text(let id) = row[0] { return TransactionID(id.string) }
+                return nil
+            }
+        }
+    }
+
+    /// Reads `read` on the writer connection when its transaction is open there: the rows include
+    /// the transaction's own changes. Returns `nil` (read committed state instead) otherwise.
+    func readInTransaction(_ read: ShardRead, _ transaction: TransactionID, on shard: ShardFileID) async throws
+        -> RowSet?
+    {
+        guard let open = openShard(shard) else { return nil }
+        return try await open.writer.withConnection { connection -> RowSet? in
+            guard open.transaction.owner == transaction else { return nil }
+            guard read.attaching.isEmpty else {
+                throw ShardQLError(.internalError, "a read inside transaction \(transaction) cannot attach files")
+            }
+            let statement = try connection.cachedStatement(read.sql)
+            defer { statement.reset() }
+            try statement.bind(read.parameters)
+            return RowSet(columns: statement.columnNames, rows: try statement.rows())
+        }
+    }
+
+    // MARK: - The lock
+
+    /// Makes `transaction` the owner of the shard's writer, inside `BEGIN IMMEDIATE`: waits (up to
+    /// ``busyTimeout``) while another transaction owns it or holds a prepared record in the file
+    /// — except the transaction's own record when `admittingPrepared`.
+    @discardableResult
+    private func acquire(
+        _ transaction: TransactionID, on shard: ShardFileID, recording: Bool, admittingPrepared: Bool = false
+    ) async throws -> OpenShard {
+        let open = try await self.open(shard, creating: false)
+        let deadline = ContinuousClock.now + Self.busyTimeout
+        var pause = Duration.milliseconds(1)
+        while true {
+            let blocker = try await open.writer.withConnection { connection -> String? in
+                let state = open.transaction
+                if let owner = state.owner {
+                    guard owner == transaction else { return "transaction \(owner) is writing it" }
+                } else {
+                    do {
+                        try connection.cachedStatement("BEGIN IMMEDIATE TRANSACTION").run()
+                    } catch let error as ShardQLError where error.sqliteResultCode.map({ $0 & 0xFF }) == 5 {
+                        throw ShardQLError(
+                            .busy, "\(shard) is locked by another process's write (gave up after \(Self.busyTimeout))",
+                            cause: error)
+                    }
+                    if let other = try Self.otherPrepared(than: admittingPrepared ? transaction : nil, connection) {
+                        try Self.end(connection, commit: false)
+                        return "transaction \(other) is prepared there and waits for its decision"
+                    }
+                    state.owner = transaction
+                }
+                if recording, state.capture == nil {
+                    guard !state.hasWritten else {
+                        throw ShardQLError(
+                            .internalError, "transaction \(transaction) asked to record \(shard) after writing it unrecorded")
+                    }
+                    try connection.execute("SAVEPOINT \(Self.workSavepoint)")
+                    state.capture = SQLiteChangeCapture(connection: connection)
+                }
+                return nil
+            }
+            guard let blocker else { return open }
+            guard ContinuousClock.now < deadline else {
+                throw ShardQLError(
+                    .busy,
+                    "\(shard) is locked: \(blocker) (gave up after \(Self.busyTimeout); if that transaction's coordinator died, `shardql recover` finishes it)")
+            }
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(50))
+        }
+    }
+
+    private func openShard(_ shard: ShardFileID) -> OpenShard? {
+        shards.withLock { $0[shard] }
+    }
+
+    // MARK: - On the writer's queue
+
+    private static func state(of transaction: TransactionID, in open: OpenShard, on shard: ShardFileID) throws
+        -> WriterTransaction
+    {
+        let state = open.transaction
+        guard state.owner == transaction else {
+            throw ShardQLError(.internalError, "transaction \(transaction) is not open on \(shard)")
+        }
+        guard !state.rolledBack else { throw rolledBackError(shard) }
+        return state
+    }
+
+    private static func rolledBackError(_ shard: ShardFileID) -> ShardQLError {
+        ShardQLError(.sqlite, "the transaction was rolled back on \(shard) by an ON CONFLICT ROLLBACK")
+    }
+
+    /// Commits or rolls back the connection's transaction, if one is open.
+    private static func end(_ connection: SQLiteConnection, commit: Bool) throws {
+        guard !connection.isAutocommit else { return }
+        try connection.cachedStatement(commit ? "COMMIT TRANSACTION" : "ROLLBACK TRANSACTION").run()
+    }
+
+    private static func otherPrepared(than transaction: TransactionID?, _ connection: SQLiteConnection) throws
+        -> String?
+    {
+        let statement = try connection.cachedStatement(
+            "SELECT txid FROM \(ShardFileFormat.preparedTable) WHERE txid IS NOT ? LIMIT 1")
+        defer { statement.reset() }
+        try statement.bind([transaction.map { .text($0.rawValue) } ?? .null])
+        guard try statement.step(), case .text(let id) = statement.column(0) else { return nil }
+        return id.string
+    }
+
+    private static func preparedRedo(_ transaction: TransactionID, _ connection: SQLiteConnection) throws -> [UInt8]? {
+        let statement = try connection.cachedStatement(
+            "SELECT redo FROM \(ShardFileFormat.preparedTable) WHERE txid = ?")
+        defer { statement.reset() }
+        try statement.bind([.text(transaction.rawValue)])
+        guard try statement.step(), case .blob(let redo) = statement.column(0) else { return nil }
+        return redo
+    }
+
+    private static func deletePrepared(_ transaction: TransactionID, _ connection: SQLiteConnection) throws {
+        let statement = try connection.cachedStatement("DELETE FROM \(ShardFileFormat.preparedTable) WHERE txid = ?")
+        defer { statement.reset() }
+        try statement.bind([.text(transaction.rawValue)])
+        try statement.run()
+    }
+
+    private static func schemaVersion(_ connection: SQLiteConnection) throws -> Int64 {
+        let statement = try connection.cachedStatement("PRAGMA schema_version")
+        defer { statement.reset() }
+        guard try statement.step(), case .integer(let version) = statement.column(0) else { return 0 }
+        return version
+    }
+
+    private static func quoted(_ name: String) -> String {
+        var quoted = "\""
+        for scalar in name.unicodeScalars {
+            if scalar == "\"" { quoted.unicodeScalars.append(scalar) }
+            quoted.unicodeScalars.append(scalar)
+        }
+        return quoted + "\""
+    }
+
+    private static func nowMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

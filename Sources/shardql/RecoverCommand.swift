@@ -1,0 +1,41 @@
+import ArgumentParser
+import Coordinator
+
+/// `shardql recover [--data DIR]`: finishes every distributed transaction a crashed coordinator
+/// left in doubt, and deletes prepared records no transaction log entry knows.
+struct Recover: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recover",
+        abstract: "Finish or roll back transactions left in doubt by a crash.",
+        discussion: """
+            Opening a cluster already recovers what a dead coordinator left; this command also \
+            looks into every shard file for prepared changes the decision log does not know, and \
+            reports what it did. Transactions of a coordinator that is still running are left alone.
+            """
+    )
+
+    @Option(name: .long, help: "The local cluster directory.")
+    var data: String = "./shardql-data"
+
+    func run() async throws {
+        let cluster: Cluster
+        do {
+            cluster = try await Cluster.open(directory: data, recovering: false)
+        } catch {
+            printError("Error: \(error)")
+            throw ExitCode.failure
+        }
+        do {
+            let report = try await cluster.recover(scanningShards: true)
+            print("committed: \(report.committed.count), rolled back: \(report.aborted.count), left to a running coordinator: \(report.skipped.count)")
+            for id in report.committed { print("  committed \(id)") }
+            for id in report.aborted { print("  rolled back \(id)") }
+            for id in report.skipped { print("  left alone \(id)") }
+        } catch {
+            printError("Error: \(error)")
+            await cluster.close()
+            throw ExitCode.failure
+        }
+        await cluster.close()
+    }
+}

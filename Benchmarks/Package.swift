@@ -6,6 +6,17 @@ import PackageDescription
 // SwiftPM names a path dependency after its folder ("main" here, something else in another clone).
 let mainPackage = String(Context.packageDirectory.split(separator: "/").dropLast().last ?? "main")
 
+/// A benchmark executable in `Benchmarks/<name>` using products of the main package.
+func benchmark(_ name: String, using products: [String]) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [.product(name: "Benchmark", package: "benchmark")]
+            + products.map { .product(name: $0, package: mainPackage) },
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}
+
 let package = Package(
     name: "ShardQLBenchmarks",
     platforms: [.macOS(.v15)],
@@ -15,27 +26,9 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        .executableTarget(
-            name: "ParserBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "SQLSyntax", package: mainPackage),
-                .product(name: "SQLLogicTest", package: mainPackage),
-            ],
-            path: "Benchmarks/ParserBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "RouterBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "Coordinator", package: mainPackage),
-                .product(name: "SQLiteCore", package: mainPackage),
-                .product(name: "ShardQLBase", package: mainPackage),
-            ],
-            path: "Benchmarks/RouterBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        benchmark("ParserBenchmarks", using: ["SQLSyntax", "SQLLogicTest"]),
+        benchmark("RouterBenchmarks", using: ["Coordinator", "SQLiteCore", "ShardQLBase"]),
+        benchmark("WriteBenchmarks", using: ["Coordinator", "ShardQLBase"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -238,7 +238,7 @@ extension LocalWorker {
         _ transaction: TransactionID, on shard: ShardFileID, recording: Bool, admittingPrepared: Bool = false
     ) async throws -> OpenShard {
         let open = try await self.open(shard, creating: false)
-        let deadline = ContinuousClock.now + Self.busyTimeout
+        let deadline = ContinuousClock.now + busyTimeout
         var pause = Duration.milliseconds(1)
         while true {
             let blocker = try await open.writer.withConnection { connection -> String? in
@@ -250,7 +250,7 @@ extension LocalWorker {
                         try connection.cachedStatement("BEGIN IMMEDIATE TRANSACTION").run()
                     } catch let error as ShardQLError where error.sqliteResultCode.map({ $0 & 0xFF }) == 5 {
                         throw ShardQLError(
-                            .busy, "\(shard) is locked by another process's write (gave up after \(Self.busyTimeout))",
+                            .busy, "\(shard) is locked by another process's write (gave up after SQLite's busy timeout)",
                             cause: error)
                     }
                     if let other = try Self.otherPrepared(than: admittingPrepared ? transaction : nil, connection) {
@@ -273,7 +273,7 @@ extension LocalWorker {
             guard ContinuousClock.now < deadline else {
                 throw ShardQLError(
                     .busy,
-                    "\(shard) is locked: \(blocker) (gave up after \(Self.busyTimeout); if that transaction's coordinator died, `shardql recover` finishes it)")
+                    "\(shard) is locked: \(blocker) (gave up after \(busyTimeout); if that transaction's coordinator died, `shardql recover` finishes it)")
             }
             try await Task.sleep(for: pause)
             pause = min(pause * 2, .milliseconds(50))

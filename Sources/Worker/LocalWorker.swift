@@ -24,9 +24,9 @@ public final class LocalWorker: ShardExecutor {
         var generation: UInt64
     }
 
-    /// How long a write waits for a shard's lock: another process's write, another transaction,
-    /// or a transaction prepared there and not yet decided.
-    static let busyTimeout = Duration.seconds(5)
+    /// How long a write waits for a shard's lock: another transaction, or one prepared there and
+    /// not yet decided. (Another process's write is waited for by SQLite's own busy timeout.)
+    public let busyTimeout: Duration
 
     public let directory: String
     // Guarded by the mutex; the databases inside are actors, used outside the lock.
@@ -37,8 +37,9 @@ public final class LocalWorker: ShardExecutor {
     static let queryBatchRows = 4096
 
     /// Uses (and creates) `directory` for shard files.
-    public init(directory: String) throws {
+    public init(directory: String, busyTimeout: Duration = .seconds(5)) throws {
         self.directory = directory
+        self.busyTimeout = busyTimeout
         try Self.makeDirectory(directory)
     }
 

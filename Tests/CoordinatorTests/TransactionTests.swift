@@ -258,4 +258,50 @@ struct TransactionTests {
         #expect(rows == [[.integer(Int64(successes)), .integer(Int64(successes))]])
         await check.close()
     }
+
+    /// Two explicit transactions that lock two shards in opposite orders: the wait cannot last
+    /// forever; a `busy` error ends it (after the busy timeout) and nothing is half-applied.
+    @Test func crossedLocksEndWithABusyError() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let setup = try await Cluster.open(directory: directory, defaultShardCount: 2)
+        _ = try await setup.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, n INTEGER)")
+        _ = try await setup.execute("INSERT INTO t VALUES " + (1...8).map { "(\($0), 0)" }.joined(separator: ", "))
+        // One key on each of the two shards.
+        var keyOn: [Int: Int64] = [:]
+        for key in Int64(1)...8 {
+            let plan = try await setup.execute("EXPLAIN SELECT * FROM t WHERE id = \(key)").last?.rows ?? []
+            for row in plan {
+                if case .text(let line) = row.first, line.string.hasPrefix("Fragment on shard ") {
+                    let index = Int(line.string.dropFirst("Fragment on shard ".count).prefix { $0.isNumber })!
+                    keyOn[index] = keyOn[index] ?? key
+                }
+            }
+        }
+        await setup.close()
+        let (x, y) = (try #require(keyOn[0]), try #require(keyOn[1]))
+        let outcomes = try await withThrowingTaskGroup(of: ShardQLError?.self) { group in
+            for (first, second) in [(x, y), (y, x)] {
+                group.addTask {
+                    let session = try await Cluster.open(directory: directory)
+                    _ = try await session.execute("BEGIN; UPDATE t SET n = n + 1 WHERE id = \(first)")
+                    try await Task.sleep(for: .milliseconds(200))  // both hold their first shard
+                    var failure: ShardQLError?
+                    do {
+                        _ = try await session.execute("UPDATE t SET n = n + 1 WHERE id = \(second)")
+                    } catch let error as ShardQLError {
+                        failure = error
+                    }
+                    _ = try await session.execute("ROLLBACK")
+                    await session.close()
+                    return failure
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.contains { $0?.code == .busy }, "\(outcomes)")
+        let check = try await Cluster.open(directory: directory)
+        #expect(try await check.execute("SELECT sum(n) FROM t").last?.rows == [[.integer(0)]])
+        await check.close()
+    }
 }

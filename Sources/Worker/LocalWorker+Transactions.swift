@@ -34,15 +34,14 @@ extension LocalWorker {
     static let workSavepoint = "_shardql_work"
 
     public func begin(_ transaction: TransactionID, on shard: ShardFileID, recording: Bool) async throws {
-        try await acquire(transaction, on: shard, recording: recording)
+        try await acquire(transaction, on: shard, recording: recording) { _, _ in }
     }
 
     public func write(
         _ statements: [ShardStatement], on shard: ShardFileID, in transaction: TransactionID, recording: Bool
     ) async throws -> [WriteOutcome] {
-        let open = try await acquire(transaction, on: shard, recording: recording)
-        return try await open.writer.withConnection { connection in
-            let state = try Self.state(of: transaction, in: open, on: shard)
+        // Taking the lock and the statements share one trip to the writer's queue.
+        try await acquire(transaction, on: shard, recording: recording) { connection, state in
             state.hasWritten = true
             var outcomes: [WriteOutcome] = []
             for item in statements {
@@ -148,9 +147,7 @@ extension LocalWorker {
     }
 
     public func commitPrepared(_ transaction: TransactionID, on shard: ShardFileID) async throws {
-        let open = try await acquire(transaction, on: shard, recording: false, admittingPrepared: true)
-        try await open.writer.withConnection { connection in
-            let state = try Self.state(of: transaction, in: open, on: shard)
+        try await acquire(transaction, on: shard, recording: false, admittingPrepared: true) { connection, state in
             defer { state.reset() }
             do {
                 if let redo = try Self.preparedRedo(transaction, connection) {
@@ -186,9 +183,7 @@ extension LocalWorker {
             return try Self.preparedRedo(transaction, connection) != nil
         }
         guard prepared else { return }
-        _ = try await acquire(transaction, on: shard, recording: false, admittingPrepared: true)
-        try await open.writer.withConnection { connection in
-            let state = try Self.state(of: transaction, in: open, on: shard)
+        try await acquire(transaction, on: shard, recording: false, admittingPrepared: true) { connection, state in
             defer { state.reset() }
             do {
                 try Self.deletePrepared(transaction, connection)
@@ -232,19 +227,20 @@ extension LocalWorker {
 
     /// Makes `transaction` the owner of the shard's writer, inside `BEGIN IMMEDIATE`: waits (up to
     /// ``busyTimeout``) while another transaction owns it or holds a prepared record in the file
-    /// — except the transaction's own record when `admittingPrepared`.
-    @discardableResult
-    private func acquire(
-        _ transaction: TransactionID, on shard: ShardFileID, recording: Bool, admittingPrepared: Bool = false
-    ) async throws -> OpenShard {
+    /// — except the transaction's own record when `admittingPrepared` — then runs `body` in the
+    /// same trip to the writer's queue.
+    private func acquire<T: Sendable>(
+        _ transaction: TransactionID, on shard: ShardFileID, recording: Bool, admittingPrepared: Bool = false,
+        then body: @Sendable (SQLiteConnection, WriterTransaction) throws -> T
+    ) async throws -> T {
         let open = try await self.open(shard, creating: false)
         let deadline = ContinuousClock.now + busyTimeout
         var pause = Duration.milliseconds(1)
         while true {
-            let blocker = try await open.writer.withConnection { connection -> String? in
+            let attempt = try await open.writer.withConnection { connection -> LockAttempt<T> in
                 let state = open.transaction
                 if let owner = state.owner {
-                    guard owner == transaction else { return "transaction \(owner) is writing it" }
+                    guard owner == transaction else { return .blocked("transaction \(owner) is writing it") }
                 } else {
                     do {
                         try connection.cachedStatement("BEGIN IMMEDIATE TRANSACTION").run()
@@ -255,7 +251,7 @@ extension LocalWorker {
                     }
                     if let other = try Self.otherPrepared(than: admittingPrepared ? transaction : nil, connection) {
                         try Self.end(connection, commit: false)
-                        return "transaction \(other) is prepared there and waits for its decision"
+                        return .blocked("transaction \(other) is prepared there and waits for its decision")
                     }
                     state.owner = transaction
                 }
@@ -267,9 +263,13 @@ extension LocalWorker {
                     try connection.execute("SAVEPOINT \(Self.workSavepoint)")
                     state.capture = SQLiteChangeCapture(connection: connection)
                 }
-                return nil
+                guard !state.rolledBack else { throw Self.rolledBackError(shard) }
+                return .done(try body(connection, state))
             }
-            guard let blocker else { return open }
+            guard case .blocked(let blocker) = attempt else {
+                if case .done(let value) = attempt { return value }
+                preconditionFailure("unreachable")
+            }
             guard ContinuousClock.now < deadline else {
                 throw ShardQLError(
                     .busy,
@@ -278,6 +278,11 @@ extension LocalWorker {
             try await Task.sleep(for: pause)
             pause = min(pause * 2, .milliseconds(50))
         }
+    }
+
+    private enum LockAttempt<T: Sendable>: Sendable {
+        case blocked(String)
+        case done(T)
     }
 
     private func openShard(_ shard: ShardFileID) -> OpenShard? {

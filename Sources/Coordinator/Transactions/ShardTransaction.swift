@@ -106,11 +106,15 @@ final class ShardTransaction: Sendable {
         if recording, !recordsAlways, let unrecorded = written.first(where: { !targets.contains($0) }) {
             throw ShardQLError(.internalError, "transaction \(id) wrote \(unrecorded) unrecorded and now writes another shard")
         }
-        try await lock(work.map(\.shard), recording: recording)
-        var outcomes: [[WriteOutcome]] = []
-        for (shard, statements) in work {
+        var outcomes = [[WriteOutcome]](repeating: [], count: work.count)
+        // In shard order, so the write locks are taken in that order; a shard joining a
+        // transaction with open savepoints gets them first, else the write itself takes the lock.
+        for position in work.indices.sorted(by: { work[$0].shard < work[$1].shard }) {
+            let shard = work[position].shard
+            let (joined, hasSavepoints) = state.withLock { ($0.participants[shard] != nil, !$0.savepoints.isEmpty) }
+            if !joined, hasSavepoints { try await join(shard, recording: recording) }
             state.withLock { $0.participants[shard] = true }
-            outcomes.append(try await executor.write(statements, on: shard, in: id, recording: recording))
+            outcomes[position] = try await executor.write(work[position].statements, on: shard, in: id, recording: recording)
         }
         return outcomes
     }

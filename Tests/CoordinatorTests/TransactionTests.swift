@@ -107,6 +107,19 @@ struct TransactionTests {
             ], tables: ["t"])
     }
 
+    @Test func onConflictRollbackEndsTheWholeTransaction() async throws {
+        try await expectSameAsSQLite(
+            [
+                "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)",
+                "INSERT INTO t VALUES (1, 'a')",
+                "BEGIN",
+                "INSERT INTO t VALUES (2, 'b'), (3, 'c'), (4, 'd')",
+                "INSERT OR ROLLBACK INTO t VALUES (1, 'z')",
+                "COMMIT",
+                "INSERT INTO t VALUES (5, 'e')",
+            ], tables: ["t"])
+    }
+
     @Test func transactionControlErrorsAreSQLites() async throws {
         try await expectSameAsSQLite(
             [

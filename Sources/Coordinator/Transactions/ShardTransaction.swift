@@ -95,11 +95,13 @@ final class ShardTransaction: Sendable {
     /// Takes the write locks of `shards` not held yet, in shard order, so that two transactions
     /// locking overlapping sets in one call never wait for each other in a cycle.
     func lock(_ shards: [ShardFileID], recording: Bool) async throws {
+        try checkOpen()
         for shard in Set(shards).sorted() { try await join(shard, recording: recording) }
     }
 
     /// Runs each shard's statements in the transaction; returns the outcomes in the order given.
     func write(_ work: [(shard: ShardFileID, statements: [ShardStatement])]) async throws -> [[WriteOutcome]] {
+        try checkOpen()
         let written = state.withLock { state in state.participants.filter(\.value).map(\.key) }
         let targets = Set(work.map(\.shard))
         let recording = recordsAlways || targets.union(written).count > 1
@@ -117,6 +119,13 @@ final class ShardTransaction: Sendable {
             outcomes[position] = try await executor.write(work[position].statements, on: shard, in: id, recording: recording)
         }
         return outcomes
+    }
+
+    /// Work after the end would run outside any transaction: refused.
+    private func checkOpen() throws {
+        if state.withLock({ $0.isFinished }) {
+            throw ShardQLError(.internalError, "transaction \(id) was used after it ended")
+        }
     }
 
     private func join(_ shard: ShardFileID, recording: Bool) async throws {

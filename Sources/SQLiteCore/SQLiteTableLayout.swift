@@ -95,12 +95,12 @@ struct SQLiteTableLayout {
         let columns = written.map(\.column)
         let primaryKey = written.filter { $0.keyPosition > 0 }.sorted { $0.keyPosition < $1.keyPosition }
             .map(\.column)
-        let quotedTable = quoted(table)
-        let key = (rowID.map { [$0] } ?? primaryKey.map { quoted($0.name) }).map { "\($0) = ?" }
+        let quotedTable = sqliteQuotedIdentifier(table)
+        let key = (rowID.map { [$0] } ?? primaryKey.map { sqliteQuotedIdentifier($0.name) }).map { "\($0) = ?" }
             .joined(separator: " AND ")
-        let insertNames = (rowID.map { [$0] } ?? []) + columns.map { quoted($0.name) }
+        let insertNames = (rowID.map { [$0] } ?? []) + columns.map { sqliteQuotedIdentifier($0.name) }
         let placeholders = Array(repeating: "?", count: insertNames.count).joined(separator: ", ")
-        let assignments = columns.map { "\(quoted($0.name)) = ?" }
+        let assignments = columns.map { "\(sqliteQuotedIdentifier($0.name)) = ?" }
         let moves = (rowID.map { ["\($0) = ?"] } ?? []) + assignments
         return SQLiteTableLayout(
             table: table, columnCount: names.count, isWithoutRowID: isWithoutRowID,
@@ -207,7 +207,7 @@ extension SQLiteTableLayout {
             let layout: SQLiteTableLayout?
             do {
                 try scratch.execute(definition)
-                defer { try? scratch.execute("DROP TABLE main.\(quoted(table))") }
+                defer { try? scratch.execute("DROP TABLE main.\(sqliteQuotedIdentifier(table))") }
                 layout = try SQLiteTableLayout.read(table, on: scratch)
             } catch {
                 throw ShardQLError(
@@ -225,7 +225,7 @@ extension SQLiteTableLayout {
 }
 
 /// `name` as an SQL identifier: in double quotes, with its own double quotes doubled.
-func quoted(_ name: String) -> String {
+public func sqliteQuotedIdentifier(_ name: String) -> String {
     var result = "\""
     // By scalar, not Character: a quote followed by a combining mark is one Character.
     for scalar in name.unicodeScalars {

@@ -86,13 +86,13 @@ extension LocalWorker {
             }
             switch operation {
             case .begin(let name):
-                try connection.execute("SAVEPOINT \(Self.quoted(name))")
+                try connection.execute("SAVEPOINT \(sqliteQuotedIdentifier(name))")
                 state.savepoints.append((name, state.capture?.position ?? 0))
             case .release(let name):
-                try connection.execute("RELEASE \(Self.quoted(name))")
+                try connection.execute("RELEASE \(sqliteQuotedIdentifier(name))")
                 if let index = innermost(name) { state.savepoints.removeSubrange(index...) }
             case .rollback(let name):
-                try connection.execute("ROLLBACK TO \(Self.quoted(name))")
+                try connection.execute("ROLLBACK TO \(sqliteQuotedIdentifier(name))")
                 if let index = innermost(name) {
                     state.capture?.truncate(to: state.savepoints[index].position)
                     state.savepoints.removeSubrange((index + 1)...)
@@ -135,7 +135,7 @@ extension LocalWorker {
                 let insert = try connection.cachedStatement(
                     "INSERT INTO \(ShardFileFormat.preparedTable)(txid, redo, prepared_at) VALUES (?, ?, ?)")
                 defer { insert.reset() }
-                try insert.bind([.text(transaction.rawValue), .blob(redo), .integer(Self.nowMilliseconds())])
+                try insert.bind([.text(transaction.rawValue), .blob(redo), .integer(WallClock.milliseconds())])
                 try insert.run()
                 try Self.end(connection, commit: true)
             } catch {
@@ -345,25 +345,4 @@ extension LocalWorker {
         guard try statement.step(), case .integer(let version) = statement.column(0) else { return 0 }
         return version
     }
-
-    private static func quoted(_ name: String) -> String {
-        var quoted = "\""
-        for scalar in name.unicodeScalars {
-            if scalar == "\"" { quoted.unicodeScalars.append(scalar) }
-            quoted.unicodeScalars.append(scalar)
-        }
-        return quoted + "\""
-    }
-
-    private static func nowMilliseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-    }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -180,7 +180,7 @@ struct ScratchDatabase {
     }
 
     static func quoted(_ name: String) -> String {
-        "\"" + name.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+        sqliteQuotedIdentifier(name)
     }
 
     /// Runs `sql` on every shard, at most `parallelism` at a time; results keep shard order.

@@ -3,11 +3,6 @@ import ShardQLBase
 import Synchronization
 import Worker
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One distributed transaction: a statement on its own, or `BEGIN … COMMIT`.
 ///
@@ -290,7 +285,7 @@ final class ShardTransaction: Sendable {
         let record = TransactionRecord(
             id: id.rawValue, state: .pending,
             participants: written.map { ShardGroupID(group: ColocationGroupID($0.group), index: $0.index) },
-            owner: owner.text, startedAt: Self.nowMilliseconds())
+            owner: owner.text, startedAt: WallClock.milliseconds())
         do {
             try await store.logTransaction(record, forgetting: forgetting)
         } catch {
@@ -376,11 +371,5 @@ final class ShardTransaction: Sendable {
         }
         for shard in participants { try? await executor.abort(id, on: shard) }
         for shard in created { try? await executor.dropShard(shard) }
-    }
-
-    static func nowMilliseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 }

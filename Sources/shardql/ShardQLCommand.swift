@@ -69,9 +69,11 @@ struct Run: AsyncParsableCommand {
             printError("Error: \(error)")
             throw ExitCode.failure
         }
-        let runner = BatchRunner(cluster: cluster, dataDirectory: data, output: output)
-        if command == nil, file == nil, isatty(STDIN_FILENO) != 0 {
-            await runner.runInteractively()
+        let interactive = command == nil && file == nil && isatty(STDIN_FILENO) != 0
+        let shell = Shell(
+            cluster: cluster, clusterDescription: data, output: output, bail: bail, isInteractive: interactive)
+        if interactive {
+            await shell.runInteractively()
             await cluster.close()
             return
         }
@@ -87,8 +89,7 @@ struct Run: AsyncParsableCommand {
         } else {
             source = readStandardInput()
         }
-        let failures = await runner.run(script: source, bail: bail)
-        output.flush()
+        let failures = await shell.run(script: source)
         await cluster.close()
         if failures > 0 { throw ExitCode.failure }
     }

@@ -19,9 +19,9 @@ enum OutputMode: String, CaseIterable, ExpressibleByArgument {
 
 /// Writes result rows to standard output in one of the ``OutputMode``s, buffered.
 final class ResultWriter {
-    let mode: OutputMode
-    let showsHeader: Bool
-    let nullValue: String
+    var mode: OutputMode
+    var showsHeader: Bool
+    var nullValue: String
     private var buffer: [UInt8] = []
     private var columns: [String] = []
     private var rowsWritten = 0
@@ -83,6 +83,11 @@ final class ResultWriter {
             columnar.render(into: &buffer)
             self.columnar = nil
         }
+    }
+
+    /// A line that is not part of a result (`.timer`'s time, a dot-command's answer).
+    func note(_ line: String) {
+        append(line + "\n")
     }
 
     func flush() {

@@ -257,5 +257,8 @@ struct TransactionReads: ShardExecutor {
     func preparedTransactions(on shard: ShardFileID) async throws -> [TransactionID] {
         try await base.preparedTransactions(on: shard)
     }
+    func statistics(of shard: ShardFileID) async throws -> ShardStatistics {
+        try await base.statistics(of: shard)
+    }
     func close() async { await base.close() }
 }

@@ -130,6 +130,11 @@ public protocol ShardExecutor: Sendable {
     func abort(_ transaction: TransactionID, on shard: ShardFileID) async throws
     /// The transactions prepared on the shard and not yet committed or aborted.
     func preparedTransactions(on shard: ShardFileID) async throws -> [TransactionID]
+    /// Rows per user table and the size of the shard file, as last committed (ShardQL's own
+    /// bookkeeping tables are left out).
+    ///
+    /// - Throws: ``ShardQLError/Code/io`` for a missing file.
+    func statistics(of shard: ShardFileID) async throws -> ShardStatistics
     /// Closes every open file.
     func close() async
 }

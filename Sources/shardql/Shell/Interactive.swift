@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -5,23 +7,123 @@ import Darwin
 #endif
 
 extension Shell {
-    /// The terminal loop: prompts, reads a line at a time, and runs each statement once its
-    /// closing `;` is typed and each dot-command at once.
+    /// The terminal loop: prompts, reads a line at a time with ``LineEditor`` (plain reads on a
+    /// terminal that cannot edit), and runs each statement once its closing `;` is typed and each
+    /// dot-command at once. Ctrl-C at the prompt discards the line and any statement pending; while
+    /// a statement runs, it cancels the statement and returns to the prompt.
     func runInteractively() async {
         writeAll(Array("ShardQL \(ShardQLVersion.current) on \(clusterDescription). Enter \".help\" for usage hints; end statements with ';', exit with Ctrl-D.\n".utf8), to: standardOutput)
+        let environment = ["SHARDQL_HISTORY", "HOME", "TERM"].reduce(into: [String: String]()) { environment, name in
+            if let value = getenv(name) { environment[name] = String(cString: value) }
+        }
+        let history = History(path: History.defaultPath(environment: environment))
+        let editor = LineEditor(history: history, terminalType: environment["TERM"])
+        let running = RunningStatement(isLineEditing: editor != nil)
+        let interrupts = InterruptSignal { running.interrupt() }
+        defer { interrupts.uninstall() }
+
         // A fresh reader per statement: its offsets, and error positions, count in `input`,
         // the lines typed since the last statement ran.
         var reader = ScriptReader()
         var input = ""
-        while !quitRequested {
-            writeAll(Array((reader.isContinuing ? "   ...> " : "shardql> ").utf8), to: standardOutput)
-            guard let line = readLine(strippingNewline: false) else { break }
-            input += line
-            guard let unit = reader.feed(line) else { continue }
-            _ = await run(unit, in: input)
-            reader = ScriptReader()
-            input = ""
+        reading: while !quitRequested {
+            let prompt = reader.isContinuing ? Self.continuationPrompt : Self.prompt
+            let outcome: LineEditor.Outcome
+            if let editor {
+                outcome = editor.readLine(prompt: prompt)
+            } else {
+                writeAll(Array(prompt.utf8), to: standardOutput)
+                let line = readLine(strippingNewline: false)
+                // Ctrl-C while the terminal was reading discarded what was typed before it.
+                if running.takeInterruptAtPrompt() {
+                    reader = ScriptReader()
+                    input = ""
+                }
+                outcome = line.map { .line($0) } ?? .endOfInput
+            }
+            switch outcome {
+            case .endOfInput:
+                break reading
+            case .interrupted:
+                reader = ScriptReader()
+                input = ""
+            case .line(let text):
+                // A statement recalled from history comes back with its line breaks.
+                for line in Self.lines(of: text) {
+                    input += line
+                    guard let unit = reader.feed(line) else { continue }
+                    history.add(String(input.trimmingTrailingLineBreak))
+                    _ = await running.run(unit, in: input, on: self)
+                    reader = ScriptReader()
+                    input = ""
+                    if quitRequested { break reading }
+                }
+            }
         }
-        writeAll(Array("\n".utf8), to: standardOutput)
+        if editor == nil { writeAll(Array("\n".utf8), to: standardOutput) }
     }
+
+    static let prompt = "shardql> "
+    static let continuationPrompt = "   ...> "
+
+    /// `text` cut after each line break, with a line break added to the last line.
+    private static func lines(of text: String) -> [String] {
+        let body = text.hasSuffix("\n") ? text : text + "\n"
+        return body.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { $0 + "\n" }
+    }
+}
+
+/// The statement the REPL is running, so SIGINT can cancel it from the signal's thread.
+private final class RunningStatement: Sendable {
+    private struct State {
+        var task: Task<Bool, Never>?
+        var interruptedAtPrompt = false
+    }
+
+    private let state = Mutex(State())
+    /// With the line editor, Ctrl-C at the prompt arrives as a key, not as SIGINT.
+    private let isLineEditing: Bool
+
+    init(isLineEditing: Bool) { self.isLineEditing = isLineEditing }
+
+    /// Runs `unit` in a child task that SIGINT cancels; the shell is busy until it ends.
+    func run(_ unit: ScriptReader.Unit, in input: String, on shell: Shell) async -> Bool {
+        let handle = ShellHandle(shell: shell)
+        let task = Task { await handle.shell.run(unit, in: input) }
+        state.withLock { $0.task = task }
+        let succeeded = await task.value
+        state.withLock { $0.task = nil }
+        return succeeded
+    }
+
+    /// SIGINT: cancels the running statement; at a plain prompt, starts a fresh one.
+    func interrupt() {
+        let task = state.withLock { state -> Task<Bool, Never>? in
+            if state.task == nil, !isLineEditing { state.interruptedAtPrompt = true }
+            return state.task
+        }
+        if let task {
+            // After the ^C the terminal echoed, so the error starts a line of its own.
+            writeAll(Array("\n".utf8), to: STDERR_FILENO)
+            task.cancel()
+        } else if !isLineEditing {
+            // The terminal has thrown away the line typed so far and echoed ^C.
+            writeAll(Array(("\n" + Shell.prompt).utf8), to: standardOutput)
+        }
+    }
+
+    /// Whether SIGINT came while a plain prompt waited; clears it.
+    func takeInterruptAtPrompt() -> Bool {
+        state.withLock { state in
+            defer { state.interruptedAtPrompt = false }
+            return state.interruptedAtPrompt
+        }
+    }
+}
+
+/// Carries the shell into the task that runs one unit.
+// @unchecked Sendable: `RunningStatement.run` awaits that task before it returns, and the REPL
+// touches the shell only between such calls, so the shell is never used by two tasks at once.
+private struct ShellHandle: @unchecked Sendable {
+    let shell: Shell
 }

@@ -38,10 +38,12 @@ let package = Package(
             dependencies: ["ShardQLBase", "SQLSyntax", "SQLiteCore", "Partitioning", "Catalog", "Worker"]),
         // Reads and runs sqllogictest files; SQLiteCore renders values exactly as SQLite converts them.
         .target(name: "SQLLogicTest", dependencies: ["ShardQLBase", "SQLiteCore", "SQLSyntax"]),
+        // How the shell prints results: sqlite3's modes, and box/table/markdown laid out for a terminal.
+        .target(name: "ShellOutput", dependencies: ["ShardQLBase"]),
         .executableTarget(
             name: "shardql",
             dependencies: [
-                "ShardQLBase", "SQLSyntax", "SQLiteCore", "Coordinator", "SQLLogicTest",
+                "ShardQLBase", "SQLSyntax", "SQLiteCore", "Coordinator", "SQLLogicTest", "ShellOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +59,7 @@ let package = Package(
         .testTarget(
             name: "CoordinatorTests", dependencies: ["TestSupport", "Coordinator", "SQLiteCore", "SQLSyntax"],
             exclude: ["Golden"]),
+        .testTarget(name: "ShellOutputTests", dependencies: ["ShellOutput", "ShardQLBase"]),
         // Runs the built `shardql` binary as a user would; depending on it makes `swift test` build it.
         .testTarget(name: "ShardQLCLITests", dependencies: ["shardql", "SQLiteCore"]),
     ],

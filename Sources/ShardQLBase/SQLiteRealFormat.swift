@@ -8,7 +8,7 @@ package typealias SQLiteLongDouble = Double
 
 /// SQLite's `%!.15g` (printf.c of SQLite 3.39–3.42, the `etGENERIC` path with the `!` flag), ported
 /// operation for operation: it is how SQLite turns a REAL into TEXT, e.g. when a REAL is stored in a
-/// column with TEXT affinity.
+/// column with TEXT affinity. Other precisions serve the shell's `json` mode (`%!.20g`).
 ///
 /// It is not C's `%.15g` plus a `.0`: SQLite rounds by adding 5e-15 to the normalised value and reads
 /// digits off a `long double`, so near-halfway values round differently (SQLite writes
@@ -18,15 +18,17 @@ package enum SQLiteRealFormat {
     private typealias Wide = SQLiteLongDouble
 
     // The C source's double constants, widened exactly as C's usual arithmetic conversions do.
-    private static let rounder = Double("5.0e-05")! * Double("1.0e-10")!  // arRound[14 % 10] * 1e-10
+    private static let halves = ["5.0e-01", "5.0e-02", "5.0e-03", "5.0e-04", "5.0e-05", "5.0e-06", "5.0e-07",
+        "5.0e-08", "5.0e-09", "5.0e-10"].map { Double($0)! }  // arRound
+    private static let eMinus10 = Double("1.0e-10")!
     private static let e100 = Wide(Double("1e100")!)
     private static let e10 = Wide(Double("1e10")!)
     private static let e8 = Wide(Double("1e8")!)
     private static let eMinus8 = Wide(Double("1e-8")!)
     private static let oneTenth = Wide(Double("0.1")!)
 
-    /// The text SQLite produces for `value` with `%!.15g`.
-    package static func format(_ value: Double) -> String {
+    /// The text SQLite produces for `value` with `%!.15g`, or `%!.<significantDigits>g`.
+    package static func format(_ value: Double, significantDigits: Int = 15) -> String {
         var real = Wide(value)
         var output: [UInt8] = []
         output.reserveCapacity(32)
@@ -34,7 +36,9 @@ package enum SQLiteRealFormat {
             real = -real
             output.append(UInt8(ascii: "-"))
         }
-        var precision = 14  // "%.15g" counts the leading digit
+        var precision = max(0, significantDigits - 1)  // "%.15g" counts the leading digit
+        var rounder = halves[precision % 10]
+        for _ in 0..<(precision / 10) { rounder *= eMinus10 }
         var exponent = 0
         if real > 0 {
             var scale: Wide = 1

@@ -45,11 +45,15 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customShort("c"), help: "Run this SQL and exit.")
     var command: String?
 
-    @Option(name: .long, help: "Output mode: \(OutputMode.allValueStrings.joined(separator: ", ")).")
-    var mode: OutputMode = .list
+    @Option(
+        name: .long,
+        help: "Output mode: \(OutputMode.allValueStrings.joined(separator: ", ")) (default: box on a terminal, else list).")
+    var mode: OutputMode?
 
-    @Flag(name: .long, inversion: .prefixedNo, help: "Print a header row with the column names.")
-    var header: Bool = false
+    @Flag(
+        name: .long, inversion: .prefixedNo,
+        help: "Print a header row with the column names (default: on a terminal, yes).")
+    var header: Bool?
 
     @Option(name: .long, help: "Text to print for NULL.")
     var nullValue: String = ""
@@ -61,7 +65,13 @@ struct Run: AsyncParsableCommand {
     var file: String?
 
     func run() async throws {
-        let output = ResultWriter(mode: mode, showsHeader: header, nullValue: nullValue)
+        // A person at a terminal gets a streamed box with a header and row counts; anything else
+        // prints as sqlite3 would, byte for byte, so scripts can compare.
+        let terminal = TerminalLayout.standardOutput()
+        let output = ResultWriter(
+            mode: mode ?? (terminal != nil ? .box : .list), showsHeader: header ?? (terminal != nil),
+            nullValue: nullValue, terminal: terminal)
+        output.showsFooter = terminal != nil
         let cluster: Cluster
         do {
             cluster = try await Cluster.open(directory: data, defaultShardCount: shards)

@@ -126,8 +126,8 @@ extension Cluster {
         let result = try await rows(of: try SQLParser.parseStatement(sql))
         let rowIDAlias = layout.rowIDAlias.map { layout.columns[$0].name }
         return TableContents(
-            table: table.name, columns: stored, rowIDAlias: rowIDAlias, hasRowID: rowIDName != nil,
-            isAutoincrement: layout.autoincrement, result: result)
+            table: table.name, columns: stored, hasGeneratedColumns: stored.count < layout.columns.count,
+            rowIDAlias: rowIDAlias, hasRowID: rowIDName != nil, isAutoincrement: layout.autoincrement, result: result)
     }
 }
 
@@ -142,6 +142,8 @@ public struct TableContents: AsyncSequence, Sendable {
     /// The columns each row's ``TableRow/values`` are for, in table order; generated columns are
     /// left out (they are computed again).
     public let columns: [String]
+    /// Whether the table has generated columns (so ``columns`` is not all of them).
+    public let hasGeneratedColumns: Bool
     /// The `INTEGER PRIMARY KEY` column that is the rowid, if any.
     public let rowIDAlias: String?
     /// Whether rows carry a ``TableRow/rowID`` (false for `WITHOUT ROWID` tables, and for a table

@@ -18,6 +18,7 @@ extension Cluster {
     /// `PRAGMA shardql.statement_timeout [= ms]`, `PRAGMA shardql.temp_size_limit [= bytes]`
     /// (0 means no limit for the timeout); other pragmas are not supported.
     func pragma(_ pragma: Pragma) throws -> StatementResult {
+        if let result = try foreignKeys(pragma) { return result }
         guard pragma.name.schema.map({ $0.name.lowercased() == "shardql" }) ?? false else {
             throw ShardQLError(.unsupported, "PRAGMA \(pragma.name) is not supported: ShardQL's settings are PRAGMA shardql.statement_timeout and PRAGMA shardql.temp_size_limit")
         }
@@ -48,5 +49,33 @@ extension Cluster {
         default:
             throw ShardQLError(.unsupported, "unknown setting shardql.\(name): ShardQL has statement_timeout and temp_size_limit")
         }
+    }
+}
+
+extension Cluster {
+    /// `PRAGMA foreign_keys [= OFF]`: shard connections never enforce foreign keys (a key may
+    /// point into another shard), so the setting is off, and turning it off — as every sqlite3
+    /// `.dump` begins — is accepted; turning it on is refused. `nil` for any other pragma.
+    func foreignKeys(_ pragma: Pragma) throws -> StatementResult? {
+        guard pragma.name.name.matches("foreign_keys"), pragma.name.schema.map({ $0.matches("main") }) ?? true else {
+            return nil
+        }
+        switch pragma.form {
+        case .query:
+            break
+        case .assign(let value), .call(let value):
+            let text: String
+            switch value {
+            case .number(let number): text = number
+            case .name(let name): text = name.name
+            case .string(let string): text = string
+            }
+            guard ["off", "0", "false", "no"].contains(text.lowercased()) else {
+                throw ShardQLError(.unsupported, "PRAGMA foreign_keys = \(text): ShardQL does not enforce foreign keys across shards")
+            }
+            // As in SQLite, setting it returns no rows.
+            return StatementResult()
+        }
+        return StatementResult(columns: ["foreign_keys"], rows: [[.integer(0)]])
     }
 }

@@ -32,17 +32,25 @@ struct InsertExecution {
         sourceRows: [[SQLValue]], evaluateDefault: (String) async throws -> SQLValue
     ) async throws -> Outcome {
         let targets = try targetColumns()
-        for row in sourceRows where row.count != targets.count {
+        // `INSERT INTO t(rowid, …)` on a table whose rowid has no alias: the rowid is not a column.
+        let rowIDSlot = explicitRowIDSlot()
+        let named = targets.count + (rowIDSlot == nil ? 0 : 1)
+        for row in sourceRows where row.count != named {
             throw ShardQLError(
                 .sqlite,
                 insert.columns == nil
-                    ? "table \(layout.name) has \(targets.count) columns but \(row.count) values were supplied"
-                    : "\(row.count) values for \(targets.count) columns")
+                    ? "table \(layout.name) has \(named) columns but \(row.count) values were supplied"
+                    : "\(row.count) values for \(named) columns")
         }
-        // Which rows need a key: a rowid table's rows that give no (or a NULL) rowid alias.
+        let explicitRowIDs = rowIDSlot.map { slot in sourceRows.map { $0[slot] } }
+        let sourceRows = rowIDSlot.map { slot in sourceRows.map { row in row.enumerated().filter { $0.offset != slot }.map(\.element) } }
+            ?? sourceRows
+        // Which rows need a key: a rowid table's rows that give no (or a NULL) rowid or alias.
         let aliasSlot = layout.rowIDAlias.flatMap { targets.firstIndex(of: $0) }
-        let needsKey = sourceRows.map { row in
-            layout.hasRowID && (aliasSlot.map { row[$0] == .null } ?? true)
+        let needsKey = sourceRows.indices.map { position -> Bool in
+            guard layout.hasRowID else { return false }
+            if let aliasSlot { return sourceRows[position][aliasSlot] == .null }
+            return (explicitRowIDs?[position] ?? .null) == .null
         }
         let keyCount = needsKey.filter { $0 }.count
         var nextKey: Int64 = 0
@@ -91,6 +99,12 @@ struct InsertExecution {
                 currentMax = max(currentMax, explicit)
                 rowID = explicit
                 largestExplicitKey = max(largestExplicitKey ?? explicit, explicit)
+            } else if let value = explicitRowIDs?[position] {
+                guard case .integer(let explicit) = Affinity.integer.apply(to: value) else {
+                    throw ShardQLError(.sqlite, "datatype mismatch", sqliteResultCode: 20)
+                }
+                currentMax = max(currentMax, explicit)
+                rowID = explicit
             }
             if let column = distributionColumn, values[column] == nil {
                 values[column] = try await layout.columns[column].defaultSQL.asyncMap(evaluateDefault) ?? .null
@@ -112,12 +126,22 @@ struct InsertExecution {
         guard let names = insert.columns else {
             return layout.columns.indices.filter { !layout.columns[$0].isGenerated }
         }
-        return try names.map { name in
+        let rowIDSlot = explicitRowIDSlot()
+        return try names.indices.filter { $0 != rowIDSlot }.map { names[$0] }.map { name in
             if let index = layout.columnIndex(named: name.name) { return index }
             if layout.hasRowID, ["rowid", "oid", "_rowid_"].contains(name.name.lowercased()), let alias = layout.rowIDAlias {
                 return alias
             }
             throw ShardQLError(.sqlite, "table \(layout.name) has no column named \(name.name)")
+        }
+    }
+
+    /// Where `rowid` (or `oid`, `_rowid_`) sits in the statement's column list when it names the
+    /// hidden rowid of a table without an `INTEGER PRIMARY KEY` (as `.dump` writes it).
+    func explicitRowIDSlot() -> Int? {
+        guard layout.hasRowID, layout.rowIDAlias == nil, let names = insert.columns else { return nil }
+        return names.firstIndex { name in
+            layout.columnIndex(named: name.name) == nil && ["rowid", "oid", "_rowid_"].contains(name.name.lowercased())
         }
     }
 

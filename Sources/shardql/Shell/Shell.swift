@@ -24,6 +24,8 @@ final class Shell {
     var showsTimer = false
     /// Set by `.quit`/`.exit`.
     private(set) var quitRequested = false
+    /// What `.output`, `.once` and `.read` keep between commands.
+    var dotCommandState = DotCommandState()
 
     init(cluster: Cluster, clusterDescription: String, output: ResultWriter, bail: Bool, isInteractive: Bool) {
         self.cluster = cluster
@@ -51,11 +53,14 @@ final class Shell {
     /// Runs one unit of `input` (the text its offsets count in); false if it failed, after
     /// reporting why on stderr.
     func run(_ unit: ScriptReader.Unit, in input: String) async -> Bool {
+        defer { finishedUnit() }
         switch unit {
         case .dotCommand(let line, _):
             do {
                 try await runDotCommand(line)
                 return true
+            } catch is ReportedFailure {
+                return false
             } catch {
                 output.flush()
                 printError("Error: \(error)")

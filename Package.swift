@@ -11,7 +11,8 @@ let package = Package(
         .library(name: "SQLSyntax", targets: ["SQLSyntax"]),
         .library(name: "SQLiteCore", targets: ["SQLiteCore"]),
         .library(name: "SQLLogicTest", targets: ["SQLLogicTest"]),
-        // The embedded cluster, for the benchmarks until the public ShardQL API arrives.
+        // The Swift API: `import ShardQL`.
+        .library(name: "ShardQL", targets: ["ShardQL"]),
         .library(name: "Coordinator", targets: ["Coordinator"]),
         .library(name: "ShardQLBase", targets: ["ShardQLBase"]),
     ],
@@ -36,6 +37,8 @@ let package = Package(
         .target(
             name: "Coordinator",
             dependencies: ["ShardQLBase", "SQLSyntax", "SQLiteCore", "Partitioning", "Catalog", "Worker"]),
+        // The public Swift API: Database, rows, parameters, transactions.
+        .target(name: "ShardQL", dependencies: ["ShardQLBase", "SQLSyntax", "Partitioning", "Coordinator"]),
         // Reads and runs sqllogictest files; SQLiteCore renders values exactly as SQLite converts them.
         .target(name: "SQLLogicTest", dependencies: ["ShardQLBase", "SQLiteCore", "SQLSyntax"]),
         // How the shell prints results: sqlite3's modes, and box/table/markdown laid out for a terminal.
@@ -54,6 +57,7 @@ let package = Package(
         .testTarget(name: "SQLSyntaxTests", dependencies: ["TestSupport", "SQLSyntax", "ShardQLBase", "SQLLogicTest"]),
         .testTarget(name: "SQLLogicTestTests", dependencies: ["TestSupport", "SQLLogicTest", "SQLiteCore"]),
         .testTarget(name: "PartitioningTests", dependencies: ["TestSupport", "Partitioning", "SQLiteCore"]),
+        .testTarget(name: "ShardQLTests", dependencies: ["ShardQL"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
         .testTarget(

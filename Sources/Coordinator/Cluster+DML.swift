@@ -42,7 +42,7 @@ extension Cluster {
         let transaction = try requireTransaction()
         let store = self.store
         let tableID = table.id
-        let isNew = cachedSnapshot.withLock { $0.table(tableID) == nil }
+        let isNew = shared.cachedSnapshot.withLock { $0.table(tableID) == nil }
         return InsertExecution(
             insert: insert, layout: layout, transaction: transaction,
             allocateKeys: { count in

@@ -7,20 +7,103 @@ extension Cluster {
     /// and why anything was not pushed down. `EXPLAIN ANALYZE query` runs it and adds each
     /// fragment's rows and time. One row per line, in a column named `plan`.
     func explain(_ statement: Statement, analyze: Bool) async throws -> StatementResult {
+        let plan = try await queryPlan(statement, analyze: analyze)
+        return StatementResult(columns: ["plan"], rows: plan.lines.map { [.text(SQLText($0))] })
+    }
+
+    /// The distributed plan of a query, as `EXPLAIN` shows it; with `analyze`, the query runs
+    /// (its rows are counted, not kept) and the plan carries each fragment's rows and times.
+    public func queryPlan(_ statement: Statement, analyze: Bool = false) async throws -> QueryPlan {
         guard case .select(let select) = statement.kind else {
             throw ShardQLError(.unsupported, "EXPLAIN supports queries (SELECT) only")
         }
-        var lines: [String]
-        if analyze {
-            let running = try await stream(statement)
-            var rows = 0
-            for try await batch in running.result { rows += batch.count }
-            lines = ExplainText.lines(for: running.plan, metrics: running.metrics.snapshot)
-            lines.append("Result: \(rows) rows in \(ExplainText.format(ContinuousClock.now - running.started))")
-        } else {
-            lines = ExplainText.lines(for: plan(for: select), metrics: nil)
+        guard analyze else {
+            let plan = try plan(for: select)
+            return QueryPlan(plan, lines: ExplainText.lines(for: plan, metrics: nil), metrics: nil)
         }
-        return StatementResult(columns: ["plan"], rows: lines.map { [.text(SQLText($0))] })
+        let running = try await stream(statement)
+        var rows = 0
+        for try await batch in running.result { rows += batch.count }
+        let elapsed = ContinuousClock.now - running.started
+        let metrics = running.metrics.snapshot
+        var lines = ExplainText.lines(for: running.plan, metrics: metrics)
+        lines.append("Result: \(rows) rows in \(ExplainText.format(elapsed))")
+        var result = QueryPlan(running.plan, lines: lines, metrics: metrics)
+        result.resultRows = rows
+        result.elapsed = elapsed
+        return result
+    }
+}
+
+/// A query's distributed plan: how ``Cluster/queryPlan(_:analyze:)`` (and `EXPLAIN`) says it
+/// runs, and with `ANALYZE`, what each shard did.
+public struct QueryPlan: Sendable, CustomStringConvertible {
+    /// The planner's tiers, cheapest first (DESIGN §1).
+    public enum Tier: String, Sendable {
+        /// The whole statement runs on one shard.
+        case router
+        /// Fragments run on the shards; the coordinator merges their rows.
+        case pushdown
+        /// The rows read are copied to the coordinator, where SQLite answers.
+        case general
+    }
+
+    /// The SQL one shard runs.
+    public struct Fragment: Sendable {
+        /// The shard: its co-location group and its index in that group.
+        public var shardGroup: Int
+        public var shard: Int
+        public var sql: String
+        /// With `ANALYZE`: rows the shard returned, and the time from the query's start to its last batch.
+        public var rows: Int?
+        public var elapsed: Duration?
+    }
+
+    /// How the shards' rows become the result.
+    public enum Merge: Sendable, Equatable {
+        /// Concatenated in shard order (one shard: its rows are the result).
+        case concatenate(offset: Int, limit: Int?)
+        /// A k-way merge of sorted shard streams.
+        case mergeSort(offset: Int, limit: Int?)
+        /// Loaded into a coordinator table, then a final query (split aggregates).
+        case finalQuery(tableSQL: String, querySQL: String)
+        /// The general path: no fragments; the coordinator's SQLite runs the query.
+        case coordinator
+    }
+
+    public var tier: Tier
+    /// The shards of the tables read, before pruning.
+    public var shardsBeforePruning: Int
+    /// One per shard kept after pruning (none on the general path).
+    public var fragments: [Fragment]
+    public var merge: Merge
+    /// Why parts were not pushed down, and other remarks.
+    public var notes: [String]
+    /// With `ANALYZE`: the result's row count and the query's time.
+    public var resultRows: Int?
+    public var elapsed: Duration?
+    /// The plan as `EXPLAIN` prints it, one line each.
+    public var lines: [String]
+
+    public var description: String { lines.joined(separator: "\n") }
+
+    init(_ plan: DistributedPlan, lines: [String], metrics: [FragmentMetrics]?) {
+        tier = Tier(rawValue: plan.tier.rawValue) ?? .general
+        shardsBeforePruning = plan.shardsBeforePruning
+        fragments = plan.fragments.map { fragment in
+            let measured = metrics?.first { $0.shard == fragment.shard }
+            return Fragment(
+                shardGroup: Int(fragment.shard.group), shard: fragment.shard.index, sql: fragment.sql,
+                rows: measured?.rows, elapsed: measured?.elapsed)
+        }
+        switch (plan.tier, plan.merge) {
+        case (.general, _): merge = .coordinator
+        case (_, .concatenate(let offset, let limit)): merge = .concatenate(offset: offset, limit: limit)
+        case (_, .mergeSort(_, let offset, let limit)): merge = .mergeSort(offset: offset, limit: limit)
+        case (_, .finalStep(let step)): merge = .finalQuery(tableSQL: step.tableSQL, querySQL: step.querySQL)
+        }
+        notes = plan.notes
+        self.lines = lines
     }
 }
 

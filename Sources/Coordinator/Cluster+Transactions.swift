@@ -58,7 +58,7 @@ extension Cluster {
         }
         // DDL records from the start: its catalog change commits with the shards, in two phases.
         let own = ShardTransaction(
-            isExplicit: false, recordsAlways: !isDML, executor: executor, snapshot: cachedSnapshot.withLock { $0 })
+            isExplicit: false, recordsAlways: !isDML, executor: executor, snapshot: shared.cachedSnapshot.withLock { $0 })
         let result: StatementResult
         do {
             result = try await Self.$statementTransaction.withValue(own) { try await body() }
@@ -117,7 +117,7 @@ extension Cluster {
     @discardableResult
     private func startExplicitTransaction(bySavepoint savepoint: String? = nil) -> ShardTransaction {
         let transaction = ShardTransaction(
-            isExplicit: true, recordsAlways: true, executor: executor, snapshot: cachedSnapshot.withLock { $0 })
+            isExplicit: true, recordsAlways: true, executor: executor, snapshot: shared.cachedSnapshot.withLock { $0 })
         explicitTransaction.withLock { $0 = transaction }
         explicitStartedBySavepoint.withLock { $0 = savepoint != nil }
         return transaction
@@ -125,17 +125,17 @@ extension Cluster {
 
     /// Commits `transaction`; the catalog it committed becomes the cluster's.
     private func commit(_ transaction: ShardTransaction) async throws {
-        let forgetting = finishedTransactions.withLock { $0 }
+        let forgetting = shared.finishedTransactions.withLock { $0 }
         do {
             let outcome = try await transaction.commit(store: store, owner: identity, forgetting: forgetting)
-            if let snapshot = outcome.snapshot { cachedSnapshot.withLock { $0 = snapshot } }
-            finishedTransactions.withLock { finished in
+            if let snapshot = outcome.snapshot { shared.cachedSnapshot.withLock { $0 = snapshot } }
+            shared.finishedTransactions.withLock { finished in
                 finished.removeAll { outcome.forgotten.contains($0) }
                 if let id = outcome.finished { finished.append(id) }
             }
         } catch {
             // The catalog may have moved (a decision stored before a later step failed).
-            if let snapshot = try? await store.snapshot() { cachedSnapshot.withLock { $0 = snapshot } }
+            if let snapshot = try? await store.snapshot() { shared.cachedSnapshot.withLock { $0 = snapshot } }
             throw error
         }
     }
@@ -143,9 +143,9 @@ extension Cluster {
     /// Deletes the log records of transactions this cluster finished (they are only kept until
     /// the next write to the log).
     func forgetFinishedTransactions() async {
-        let finished = finishedTransactions.withLock { $0 }
+        let finished = shared.finishedTransactions.withLock { $0 }
         guard !finished.isEmpty, (try? await store.forgetTransactions(finished)) != nil else { return }
-        finishedTransactions.withLock { $0.removeAll { finished.contains($0) } }
+        shared.finishedTransactions.withLock { $0.removeAll { finished.contains($0) } }
     }
 
     // MARK: - Recovery
@@ -198,9 +198,9 @@ extension Cluster {
             try await store.forgetTransactions([record.id])
             if state == .committed { report.committed.append(record.id) } else { report.aborted.append(record.id) }
         }
-        finishedTransactions.withLock { $0.removeAll { known.contains($0) } }
+        shared.finishedTransactions.withLock { $0.removeAll { known.contains($0) } }
         if scanningShards {
-            for shard in try allShards(in: cachedSnapshot.withLock { $0 }) {
+            for shard in try allShards(in: shared.cachedSnapshot.withLock { $0 }) {
                 for id in try await executor.preparedTransactions(on: shard) where !known.contains(id.rawValue) {
                     try await executor.abort(id, on: shard)
                     if !report.aborted.contains(id.rawValue) { report.aborted.append(id.rawValue) }
@@ -208,7 +208,7 @@ extension Cluster {
             }
         }
         if !report.committed.isEmpty, let snapshot = try? await store.snapshot() {
-            cachedSnapshot.withLock { $0 = snapshot }
+            shared.cachedSnapshot.withLock { $0 = snapshot }
         }
         return report
     }

@@ -90,7 +90,7 @@ extension Cluster {
         }
         for shard in shards {
             let alone = ShardTransaction(
-                isExplicit: false, recordsAlways: false, executor: executor, snapshot: cachedSnapshot.withLock { $0 })
+                isExplicit: false, recordsAlways: false, executor: executor, snapshot: shared.cachedSnapshot.withLock { $0 })
             do {
                 _ = try await alone.write([(shard: shard, statements: [statement])])
                 _ = try await alone.commit(store: store, owner: identity, forgetting: [])

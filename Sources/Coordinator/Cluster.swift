@@ -57,20 +57,22 @@ public final class Cluster: Sendable {
     /// How many shards are read at once.
     let parallelism: Int
     let localNode: NodeID
-    /// The committed catalog as this cluster last saw it.
-    let cachedSnapshot: Mutex<CatalogSnapshot>
+    /// What every session of this cluster shares: the catalog cache, the commit log's leftovers.
+    let shared: SharedState
+    /// Whether this session opened the cluster: closing it closes the files (other sessions'
+    /// `close` ends only the session).
+    let ownsFiles: Bool
     /// `CREATE TEMP VIEW`s: this connection's own, never in the catalog (keyed by folded name).
     let temporaryViews = Mutex<[String: View]>([:])
-    /// Serializes statements that write (see ``execute(_:)-(Statement)``).
+    /// Serializes the session's statements that write (see ``execute(_:)-(Statement)``); sessions
+    /// write concurrently, serialized per shard by the shards' write locks.
     let writes = AsyncLock()
     /// The session's `BEGIN … COMMIT`, while one is open.
     let explicitTransaction = Mutex<ShardTransaction?>(nil)
     /// It began with `SAVEPOINT` (so releasing that savepoint commits it).
     let explicitStartedBySavepoint = Mutex(false)
-    /// This coordinator, as the decision log names it.
-    let identity = CoordinatorIdentity.make()
-    /// Committed transactions whose log records wait to be deleted with the next log write.
-    let finishedTransactions = Mutex<[String]>([])
+    /// This coordinator, as the decision log names it (one for all sessions).
+    let identity: CoordinatorIdentity
     /// Rows the last query copied from the shards (for tests now, `EXPLAIN ANALYZE` later).
     let lastRowsCopied = Mutex(0)
     /// Shards of its target the last UPDATE or DELETE read (pruning; for tests now).
@@ -81,13 +83,24 @@ public final class Cluster: Sendable {
     /// `PRAGMA shardql.*` settings.
     let settings = Mutex(SessionSettings())
     /// Query plans by (text, catalog version).
-    let planCache = PlanCache()
+    let planCache: PlanCache
     /// Coordinator databases for the final steps of split aggregates.
-    let finalStepDatabases = FinalStepDatabases(capacity: max(2, System.coreCount))
+    let finalStepDatabases: FinalStepDatabases
+
+    /// The parts of a cluster its sessions share that change.
+    final class SharedState: Sendable {
+        /// The committed catalog as this cluster last saw it.
+        let cachedSnapshot: Mutex<CatalogSnapshot>
+        /// Committed transactions whose log records wait to be deleted with the next log write.
+        let finishedTransactions = Mutex<[String]>([])
+
+        init(snapshot: CatalogSnapshot) { cachedSnapshot = Mutex(snapshot) }
+    }
 
     private init(
         directory: String, store: any CatalogStore, executor: any ShardExecutor, defaultShardCount: Int,
-        defaultDistribution: DefaultDistribution, localNode: NodeID, snapshot: CatalogSnapshot
+        defaultDistribution: DefaultDistribution, localNode: NodeID, shared: SharedState, ownsFiles: Bool,
+        identity: CoordinatorIdentity, planCache: PlanCache, finalStepDatabases: FinalStepDatabases
     ) {
         self.defaultDistribution = defaultDistribution
         self.directory = directory
@@ -96,25 +109,49 @@ public final class Cluster: Sendable {
         self.defaultShardCount = defaultShardCount
         self.parallelism = max(1, System.coreCount)
         self.localNode = localNode
-        self.cachedSnapshot = Mutex(snapshot)
+        self.shared = shared
+        self.ownsFiles = ownsFiles
+        self.identity = identity
+        self.planCache = planCache
+        self.finalStepDatabases = finalStepDatabases
+    }
+
+    /// A new session on this cluster: the same catalog, shards and caches, with its own
+    /// `BEGIN … COMMIT`, savepoints, `TEMP` views, `changes()` counters and `PRAGMA shardql.*`
+    /// settings — what a separate connection to one SQLite database has of its own. Sessions run
+    /// statements concurrently; two sessions writing the same shard take turns on its write lock.
+    /// Closing a session rolls back its open transaction; closing the session that opened the
+    /// cluster closes the cluster.
+    public func makeSession() -> Cluster {
+        Cluster(
+            directory: directory, store: store, executor: executor, defaultShardCount: defaultShardCount,
+            defaultDistribution: defaultDistribution, localNode: localNode, shared: shared, ownsFiles: false,
+            identity: identity, planCache: planCache, finalStepDatabases: finalStepDatabases)
     }
 
     /// Opens (creating it if needed) the cluster in `directory`: `catalog.sqlite` and `shards/`.
-    /// `defaultShardCount` is the shard count of tables created without `SHARDS n`;
-    /// `defaultDistribution` distributes tables created without a distribution clause. Unless
-    /// `recovering` is false, transactions a crashed coordinator left in doubt are finished first
-    /// (``recover(scanningShards:)``).
+    /// `catalog` puts the catalog elsewhere (``CatalogLocation``); `directory` still holds the
+    /// in-process shards. `defaultShardCount` is the shard count of tables created without
+    /// `SHARDS n`; `defaultDistribution` distributes tables created without a distribution clause.
+    /// Unless `recovering` is false, transactions a crashed coordinator left in doubt are finished
+    /// first (``recover(scanningShards:)``).
     public static func open(
-        directory: String, defaultShardCount: Int = 4, defaultDistribution: DefaultDistribution = .keys,
-        recovering: Bool = true
+        directory: String, catalog: CatalogLocation? = nil, defaultShardCount: Int = 4,
+        defaultDistribution: DefaultDistribution = .keys, recovering: Bool = true
     ) async throws -> Cluster {
         guard shardCountRange.contains(defaultShardCount) else {
             throw ShardQLError(
                 .invalidArgument,
                 "shard count \(defaultShardCount) is out of range: a table has \(shardCountRange.lowerBound) to \(shardCountRange.upperBound) shards")
         }
+        let catalogPath: String
+        switch catalog ?? .embedded(path: directory + "/catalog.sqlite") {
+        case .embedded(let path): catalogPath = path
+        case .postgres:
+            throw ShardQLError(.unsupported, "a PostgreSQL catalog is not supported yet; use an embedded catalog file")
+        }
         let worker = try LocalWorker(directory: directory + "/shards")
-        let store = try await SQLiteCatalogStore(path: directory + "/catalog.sqlite")
+        let store = try await SQLiteCatalogStore(path: catalogPath)
         var snapshot = try await store.snapshot()
         let local: NodeID
         if let node = snapshot.node(address: "local") {
@@ -126,7 +163,9 @@ public final class Cluster: Sendable {
         }
         let cluster = Cluster(
             directory: directory, store: store, executor: worker, defaultShardCount: defaultShardCount,
-            defaultDistribution: defaultDistribution, localNode: local, snapshot: snapshot)
+            defaultDistribution: defaultDistribution, localNode: local, shared: SharedState(snapshot: snapshot),
+            ownsFiles: true, identity: CoordinatorIdentity.make(), planCache: PlanCache(),
+            finalStepDatabases: FinalStepDatabases(capacity: max(2, System.coreCount)))
         do {
             // Whatever a crashed coordinator left in doubt is finished before anything else runs.
             if recovering { try await cluster.recover() }
@@ -137,12 +176,14 @@ public final class Cluster: Sendable {
         return cluster
     }
 
-    /// Rolls back an open `BEGIN … COMMIT` (as closing a SQLite connection does) and closes every file.
+    /// Rolls back an open `BEGIN … COMMIT` (as closing a SQLite connection does); for the
+    /// session that opened the cluster, then closes every file (see ``makeSession()``).
     public func close() async {
         if let open = explicitTransaction.withLock({ $0 }) {
             explicitTransaction.withLock { $0 = nil }
             await open.rollback()
         }
+        guard ownsFiles else { return }
         await forgetFinishedTransactions()
         identity.retire()
         await finalStepDatabases.close()
@@ -151,7 +192,7 @@ public final class Cluster: Sendable {
     }
 
     /// The catalog as the caller's statement sees it: inside a transaction, with its own changes.
-    var snapshot: CatalogSnapshot { transaction?.snapshot ?? cachedSnapshot.withLock { $0 } }
+    var snapshot: CatalogSnapshot { transaction?.snapshot ?? shared.cachedSnapshot.withLock { $0 } }
 
     /// Records catalog changes planned on `snapshot` in the statement's transaction: they commit
     /// with it (``ShardTransaction``). Returns the catalog as the transaction now sees it.

@@ -24,6 +24,7 @@ public struct ShardQLError: Error, Sendable, CustomStringConvertible {
             case resourceLimit = "resource limit"
             case busy = "busy"
             case unsupported = "unsupported"
+            case typeMismatch = "type mismatch"
             case internalError = "internal error"
         }
 
@@ -51,6 +52,8 @@ public struct ShardQLError: Error, Sendable, CustomStringConvertible {
         public static let busy = Code(.busy)
         /// The statement is valid SQL that ShardQL does not support (yet).
         public static let unsupported = Code(.unsupported)
+        /// A value could not be read as the Swift type asked for (a row's getter, `decode`).
+        public static let typeMismatch = Code(.typeMismatch)
         /// A broken invariant inside ShardQL: always a bug.
         public static let internalError = Code(.internalError)
 

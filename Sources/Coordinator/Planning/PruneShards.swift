@@ -132,25 +132,35 @@ enum PruneShards {
         ranges.shardIndex(forHash: DistributionHash.hash(column.affinity.apply(to: value), collation: column.collation))
     }
 
-    /// A plain number or string literal's value (a leading `-` included); anything else is nil.
+    /// A plain number or string literal's value (a leading `-` and parentheses included), as
+    /// SQLite reads it; anything else is nil.
     static func literalValue(_ expr: Expr) -> SQLValue? {
         switch expr.kind {
+        case .parenthesized(let inner):
+            return literalValue(inner)
         case .unary(.negate, let operand):
-            guard case .literal(let literal) = operand.kind else { return nil }
+            guard case .literal(let literal) = operand.strippingParentheses.kind else { return nil }
             switch literal.kind {
             case .integer: return Int64("-" + literal.text).map { .integer($0) }
-            case .real: return Double(literal.text).map { .real(-$0) }
+            case .real: return sqliteReal(literal.text).map { .real(-$0) }
             default: return nil
             }
         case .literal(let literal):
             switch literal.kind {
             case .integer: return Int64(literal.text).map { .integer($0) }
-            case .real: return Double(literal.text).map { .real($0) }
+            case .real: return sqliteReal(literal.text).map { .real($0) }
             case .string: return literal.stringValue.map { .text(SQLText($0)) }
             default: return nil
             }
         default:
             return nil
         }
+    }
+
+    /// A REAL literal's value as SQLite's tokenizer reads it (`sqlite3AtoF`, which is not always
+    /// the correctly rounded double Swift's parser gives); nil for text it would not read whole.
+    private static func sqliteReal(_ text: String) -> Double? {
+        let parsed = SQLiteNumericText.parseReal(Array(text.utf8))
+        return parsed.form == .notANumber ? nil : parsed.value
     }
 }

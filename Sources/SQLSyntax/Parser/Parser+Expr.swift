@@ -223,7 +223,17 @@ extension Parser {
         case .keyword(.currentTimestamp): return literal(.currentTimestamp)
         case .parameter:
             advance()
-            return Expr(.parameter(text(token)), range: range(from: start))
+            let name = text(token)
+            if binder != nil {
+                guard let number = parameterNumbering.number(of: name) else {
+                    throw error(.syntaxError, "variable number must be between ?1 and ?\(maxParameterNumber)", at: token)
+                }
+                if var bound = try binder!.expression(for: name, index: number) {
+                    bound.range = range(from: start)
+                    return bound
+                }
+            }
+            return Expr(.parameter(name), range: range(from: start))
         case .punctuation(.leftParen):
             return try parseParenthesized()
         case .keyword(.cast) where peek(1).kind == .punctuation(.leftParen):

@@ -41,6 +41,29 @@ public enum SQLParser {
         return try parser.parseSingleStatement()
     }
 
+    /// Parses a script, asking `binder` for the value of each parameter as it is met; each
+    /// statement numbers its parameters from 1, as each is prepared alone in SQLite.
+    public static func parse<Binder: ParameterBinder>(
+        _ sql: String, binding binder: inout Binder, options: ParseOptions = ParseOptions()
+    ) throws(ShardQLError) -> [Statement] {
+        var parser = Parser(sql, options: options)
+        parser.binder = binder
+        defer { if let used = parser.binder as? Binder { binder = used } }
+        return try parser.parseScript()
+    }
+
+    /// Parses exactly one statement, asking `binder` for the value of each parameter as it is
+    /// met (see ``ParameterBinder``): bound parameters become the binder's expressions, so the
+    /// statement's tree holds its values and can be planned and printed like any other.
+    public static func parseStatement<Binder: ParameterBinder>(
+        _ sql: String, binding binder: inout Binder, options: ParseOptions = ParseOptions()
+    ) throws(ShardQLError) -> Statement {
+        var parser = Parser(sql, options: options)
+        parser.binder = binder
+        defer { if let used = parser.binder as? Binder { binder = used } }
+        return try parser.parseSingleStatement()
+    }
+
     /// Parses one expression, e.g. a `CHECK` constraint or a `DEFAULT` stored in a catalog.
     public static func parseExpression(_ sql: String, options: ParseOptions = ParseOptions()) throws(ShardQLError) -> Expr {
         var parser = Parser(sql, options: options)
@@ -60,6 +83,9 @@ struct Parser {
     /// The token index of the last implicit alias (`FROM t WHER`), for a hint when the next token
     /// is an error: the alias may be a misspelled keyword.
     var lastImplicitAlias: Int?
+    /// Supplies parameter values, when the caller binds them.
+    var binder: (any ParameterBinder)?
+    var parameterNumbering = ParameterNumbering()
 
     init(_ source: String, options: ParseOptions) {
         self.source = source
@@ -76,6 +102,7 @@ struct Parser {
         while true {
             while accept(.semicolon) {}
             if current.kind == .endOfInput { return statements }
+            parameterNumbering = ParameterNumbering()
             statements.append(try parseStatement())
             if current.kind != .endOfInput, !accept(.semicolon) {
                 throw unexpected(expected: "';' or end of input")

@@ -1,0 +1,148 @@
+@_exported import ShardQLBase
+import Coordinator
+import SQLSyntax
+import Synchronization
+
+/// A ShardQL cluster opened by an application: embedded in a data directory (catalog and
+/// in-process shards), or with its catalog elsewhere (``open(catalog:directory:options:)``).
+///
+/// ```swift
+/// let database = try await Database.open(directory: "./shardql-data")
+/// try await database.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT)")
+/// try await database.execute("INSERT INTO people VALUES (?, ?)", parameters: [1, "Ada"])
+/// for try await row in try await database.query("SELECT * FROM people") { print(row) }
+/// await database.close()
+/// ```
+///
+/// One `Database` is shared by any number of tasks: queries run concurrently, and statements
+/// that write take turns. Each statement commits on its own (atomically across shards); to
+/// group statements use ``withTransaction(_:)``, which runs them in a session of their own, so
+/// other tasks never see or join the transaction.
+public final class Database: SQLExecutor, Sendable {
+    /// How tables are laid out when a statement does not say.
+    public struct Options: Sendable {
+        /// Shards of a table created without `SHARDS n` (1…4096).
+        public var shardCount: Int
+        /// Finish transactions a crashed coordinator left in doubt when opening (DESIGN §6).
+        public var recovers: Bool
+
+        public init(shardCount: Int = 4, recovers: Bool = true) {
+            self.shardCount = shardCount
+            self.recovers = recovers
+        }
+    }
+
+    let session: Session
+
+    private init(cluster: Cluster) {
+        session = Session(cluster: cluster, kind: .shared)
+    }
+
+    /// Opens the embedded cluster in `directory` (created if missing): its catalog file and
+    /// shard files.
+    public static func open(directory: String = "./shardql-data", options: Options = Options()) async throws(ShardQLError)
+        -> Database
+    {
+        try await publicErrors {
+            Database(
+                cluster: try await Cluster.open(
+                    directory: directory, defaultShardCount: options.shardCount, recovering: options.recovers))
+        }
+    }
+
+    /// Opens a cluster whose catalog is at `catalog`: the path or `sqlite:` URL of an embedded
+    /// catalog file, or a `postgres://` URL; `directory` holds the in-process shards.
+    public static func open(catalog: String, directory: String = "./shardql-data", options: Options = Options())
+        async throws(ShardQLError) -> Database
+    {
+        try await publicErrors {
+            Database(
+                cluster: try await Cluster.open(
+                    directory: directory, catalog: try CatalogLocation(url: catalog),
+                    defaultShardCount: options.shardCount, recovering: options.recovers))
+        }
+    }
+
+    /// Closes the cluster's files. Statements still running fail; the database is unusable after.
+    public func close() async {
+        session.end()
+        await session.cluster.close()
+    }
+
+    public func execute(_ sql: String, parameters: StatementParameters = .none) async throws(ShardQLError) -> Int {
+        try await session.execute(sql, parameters: parameters)
+    }
+
+    public func query(_ sql: String, parameters: StatementParameters = .none) async throws(ShardQLError) -> RowSequence {
+        try await session.query(sql, parameters: parameters)
+    }
+
+    public func explain(_ sql: String, parameters: StatementParameters = .none, analyze: Bool = false)
+        async throws(ShardQLError) -> QueryPlan
+    {
+        try await session.explain(sql, parameters: parameters, analyze: analyze)
+    }
+
+    /// Runs `body` in a transaction of its own session: its statements see each other's changes,
+    /// other tasks see none of them until it commits. It commits when `body` returns and rolls
+    /// back when `body` throws (or its task is cancelled); the error is rethrown. Inside,
+    /// `SAVEPOINT`, `RELEASE` and `ROLLBACK TO` work; `BEGIN`, `COMMIT` and `ROLLBACK` are
+    /// refused, since the transaction's end is `body`'s.
+    public func withTransaction<Result>(_ body: (Transaction) async throws -> Result) async throws -> Result {
+        let cluster = session.cluster.makeSession()
+        let transaction = Transaction(session: Session(cluster: cluster, kind: .transaction))
+        do {
+            try await publicErrors { _ = try await cluster.execute(Statement(.begin(nil))) }
+            let result = try await body(transaction)
+            transaction.session.end()
+            try await publicErrors { _ = try await cluster.execute(Statement(.commit)) }
+            await cluster.close()
+            return result
+        } catch {
+            transaction.session.end()
+            // Closing the session rolls back whatever is still open.
+            await cluster.close()
+            throw error
+        }
+    }
+}
+
+/// Statements run inside ``Database/withTransaction(_:)``.
+public final class Transaction: SQLExecutor, Sendable {
+    let session: Session
+
+    init(session: Session) {
+        self.session = session
+    }
+
+    public func execute(_ sql: String, parameters: StatementParameters = .none) async throws(ShardQLError) -> Int {
+        try await session.execute(sql, parameters: parameters)
+    }
+
+    public func query(_ sql: String, parameters: StatementParameters = .none) async throws(ShardQLError) -> RowSequence {
+        try await session.query(sql, parameters: parameters)
+    }
+
+    public func explain(_ sql: String, parameters: StatementParameters = .none, analyze: Bool = false)
+        async throws(ShardQLError) -> QueryPlan
+    {
+        try await session.explain(sql, parameters: parameters, analyze: analyze)
+    }
+}
+
+/// A query's distributed plan (see ``SQLExecutor/explain(_:parameters:analyze:)``).
+public typealias QueryPlan = Coordinator.QueryPlan
+
+/// Runs `body`, turning a task's cancellation into ``ShardQLError`` `.cancelled` and any other
+/// foreign error into `.internalError`, so callers see one error type.
+func publicErrors<T>(_ body: () async throws -> T) async throws(ShardQLError) -> T {
+    do {
+        return try await body()
+    } catch let error as ShardQLError {
+        throw error
+    } catch is CancellationError {
+        throw ShardQLError(.cancelled, "the task was cancelled")
+    } catch {
+        throw ShardQLError(.internalError, "\(error)", cause: error as? any Error & Sendable)
+    }
+}

@@ -1,0 +1,42 @@
+import Coordinator
+
+/// A query's rows as they arrive from the shards: iterate it with `for try await`. Rows are
+/// pulled batch by batch, so a large result never sits in memory; leaving the loop early, or
+/// cancelling the task, stops the shards' work.
+public struct RowSequence: AsyncSequence, Sendable {
+    public typealias Element = Row
+    public typealias Failure = ShardQLError
+
+    /// The result's column names.
+    public let columns: ColumnNames
+    private let result: QueryResult
+
+    init(_ result: QueryResult) {
+        self.result = result
+        self.columns = ColumnNames(result.columns)
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(batches: result.makeAsyncIterator(), columns: columns)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var batches: QueryResult.Iterator
+        let columns: ColumnNames
+        var batch: [[SQLValue]] = []
+        var position = 0
+
+        public mutating func next() async throws(ShardQLError) -> Row? {
+            while position == batch.count {
+                var batches = self.batches
+                let next = try await publicErrors { try await batches.next() }
+                self.batches = batches
+                guard let next else { return nil }
+                batch = next
+                position = 0
+            }
+            defer { position += 1 }
+            return Row(columns: columns, values: batch[position])
+        }
+    }
+}

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Coordinator
 
-/// `shardql recover [--data DIR]`: finishes every distributed transaction a crashed coordinator
+/// `shardql recover [--data DIR] [--catalog URL]`: finishes every distributed transaction a crashed coordinator
 /// left in doubt, and deletes prepared records no transaction log entry knows.
 struct Recover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,17 +14,10 @@ struct Recover: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The local cluster directory.")
-    var data: String = "./shardql-data"
+    @OptionGroup var location: ClusterOptions
 
     func run() async throws {
-        let cluster: Cluster
-        do {
-            cluster = try await Cluster.open(directory: data, recovering: false)
-        } catch {
-            printError("Error: \(error)")
-            throw ExitCode.failure
-        }
+        let cluster = try await location.open(recovering: false)
         do {
             let report = try await cluster.recover(scanningShards: true)
             print("committed: \(report.committed.count), rolled back: \(report.aborted.count), left to a running coordinator: \(report.skipped.count)")

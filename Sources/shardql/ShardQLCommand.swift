@@ -16,13 +16,22 @@ struct ShardQLCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shardql",
         abstract: "ShardQL: SQL over SQLite shards.",
+        usage: """
+            shardql [--data DIR] [--catalog URL] [--shards N] [-c SQL] [--mode MODE] [--[no-]header] [--null-value S] [--bail] [FILE]
+              shardql <subcommand> [options]
+            """,
+        discussion: """
+            Without a subcommand, shardql runs SQL on the cluster in --data DIR (default ./shardql-data): \
+            the SQL given with -c, else the SQL in FILE, else standard input; on a terminal it opens \
+            the interactive shell (type .help there). 'shardql help run' lists every option.
+            """,
         version: ShardQLVersion.current,
         subcommands: [Run.self, SLT.self, Recover.self],
         defaultSubcommand: Run.self
     )
 }
 
-/// `shardql [run] [--data DIR] [--shards N] [-c SQL] [--mode M] [FILE]`: runs SQL on the embedded
+/// `shardql [run] [--data DIR] [--catalog URL] [--shards N] [-c SQL] [--mode M] [FILE]`: runs SQL on the embedded
 /// cluster in `DIR`, in batch like `sqlite3`.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,8 +45,7 @@ struct Run: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The local cluster directory.")
-    var data: String = "./shardql-data"
+    @OptionGroup var location: ClusterOptions
 
     @Option(name: .long, help: "Shards of tables created without SHARDS n (1–4096).")
     var shards: Int = 4
@@ -72,16 +80,10 @@ struct Run: AsyncParsableCommand {
             mode: mode ?? (terminal != nil ? .box : .list), showsHeader: header ?? (terminal != nil),
             nullValue: nullValue, terminal: terminal)
         output.showsFooter = terminal != nil
-        let cluster: Cluster
-        do {
-            cluster = try await Cluster.open(directory: data, defaultShardCount: shards)
-        } catch {
-            printError("Error: \(error)")
-            throw ExitCode.failure
-        }
+        let cluster = try await location.open(shards: shards)
         let interactive = command == nil && file == nil && isatty(STDIN_FILENO) != 0
         let shell = Shell(
-            cluster: cluster, clusterDescription: data, output: output, bail: bail, isInteractive: interactive)
+            cluster: cluster, clusterDescription: location.catalog.map { "catalog \($0), data \(location.data)" } ?? location.data, output: output, bail: bail, isInteractive: interactive)
         if interactive {
             await shell.runInteractively()
             await cluster.close()

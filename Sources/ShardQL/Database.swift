@@ -26,6 +26,7 @@ public final class Database: SQLExecutor, Sendable {
         /// Finish transactions a crashed coordinator left in doubt when opening (DESIGN §6).
         public var recovers: Bool
 
+        /// Options with 4 shards per table and recovery on open, unless you say otherwise.
         public init(shardCount: Int = 4, recovers: Bool = true) {
             self.shardCount = shardCount
             self.recovers = recovers
@@ -69,14 +70,24 @@ public final class Database: SQLExecutor, Sendable {
         await session.cluster.close()
     }
 
+    /// Runs `sql`, each statement committing on its own (atomically across shards); returns the rows
+    /// the last statement inserted, updated or deleted. Without parameters `sql` may hold several
+    /// statements, run in order. `BEGIN`, `COMMIT` and savepoints are refused: use ``withTransaction(_:)``.
+    ///
+    /// ```swift
+    /// try await database.execute("INSERT INTO people VALUES (?, ?)", parameters: [1, "Ada"])
+    /// ```
     public func execute(_ sql: String, parameters: StatementParameters = .none) async throws(ShardQLError) -> Int {
         try await session.execute(sql, parameters: parameters)
     }
 
+    /// Runs one query and returns its rows as they arrive from the shards (``RowSequence``).
     public func query(_ sql: String, parameters: StatementParameters = .none) async throws(ShardQLError) -> RowSequence {
         try await session.query(sql, parameters: parameters)
     }
 
+    /// The distributed plan of one query, as `EXPLAIN` shows it; with `analyze`, the query runs and
+    /// the plan carries each shard's rows and time.
     public func explain(_ sql: String, parameters: StatementParameters = .none, analyze: Bool = false)
         async throws(ShardQLError) -> QueryPlan
     {
@@ -115,14 +126,18 @@ public final class Transaction: SQLExecutor, Sendable {
         self.session = session
     }
 
+    /// Runs `sql` inside the transaction; returns the rows the last statement changed. `SAVEPOINT`,
+    /// `RELEASE` and `ROLLBACK TO` work here; `BEGIN`, `COMMIT` and `ROLLBACK` are refused.
     public func execute(_ sql: String, parameters: StatementParameters = .none) async throws(ShardQLError) -> Int {
         try await session.execute(sql, parameters: parameters)
     }
 
+    /// Runs one query inside the transaction: it sees the transaction's own uncommitted writes.
     public func query(_ sql: String, parameters: StatementParameters = .none) async throws(ShardQLError) -> RowSequence {
         try await session.query(sql, parameters: parameters)
     }
 
+    /// The distributed plan of one query inside the transaction; with `analyze`, the query runs.
     public func explain(_ sql: String, parameters: StatementParameters = .none, analyze: Bool = false)
         async throws(ShardQLError) -> QueryPlan
     {

@@ -1,5 +1,6 @@
 /// The column names of a result, shared by all of its rows.
 public final class ColumnNames: Sendable {
+    /// The columns' names, in result order (duplicates kept, as SQLite names them).
     public let names: [String]
     /// The first column of each name, case-insensitively (as SQLite resolves names).
     private let positions: [String: Int]
@@ -28,9 +29,12 @@ public final class ColumnNames: Sendable {
 /// }
 /// ```
 public struct Row: Sendable, CustomStringConvertible {
+    /// The result's column names, shared by every row of the result.
     public let columns: ColumnNames
+    /// The row's values, in column order.
     public let values: [SQLValue]
 
+    /// A row of `values` under `columns` (one value per column).
     public init(columns: ColumnNames, values: [SQLValue]) {
         self.columns = columns
         self.values = values
@@ -65,6 +69,7 @@ public struct Row: Sendable, CustomStringConvertible {
         try T(from: RowDecoder(row: self))
     }
 
+    /// The row as `[name: "value", …]`, values as SQLite's text, NULL unquoted.
     public var description: String {
         "[" + zip(columns.names, values).map { "\($0): \($1.sqliteText.map { "\"\($0)\"" } ?? "NULL")" }.joined(separator: ", ") + "]"
     }

@@ -4,7 +4,9 @@ import Coordinator
 /// pulled batch by batch, so a large result never sits in memory; leaving the loop early, or
 /// cancelling the task, stops the shards' work.
 public struct RowSequence: AsyncSequence, Sendable {
+    /// Each element is one ``Row``.
     public typealias Element = Row
+    /// Iteration fails only with `ShardQLError` (`.cancelled` when the task is cancelled).
     public typealias Failure = ShardQLError
 
     /// The result's column names.
@@ -16,16 +18,19 @@ public struct RowSequence: AsyncSequence, Sendable {
         self.columns = ColumnNames(result.columns)
     }
 
+    /// An iterator over the rows; a result is iterated once.
     public func makeAsyncIterator() -> Iterator {
         Iterator(batches: result.makeAsyncIterator(), columns: columns)
     }
 
+    /// Pulls the result's rows batch by batch.
     public struct Iterator: AsyncIteratorProtocol {
         var batches: QueryResult.Iterator
         let columns: ColumnNames
         var batch: [[SQLValue]] = []
         var position = 0
 
+        /// The next row, or nil after the last one.
         public mutating func next() async throws(ShardQLError) -> Row? {
             while position == batch.count {
                 var batches = self.batches

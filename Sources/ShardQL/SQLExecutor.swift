@@ -15,15 +15,18 @@ public protocol SQLExecutor: Sendable {
 }
 
 extension SQLExecutor {
+    /// Runs `sql`, which has no parameters (it may hold several statements).
     @discardableResult
     public func execute(_ sql: String) async throws(ShardQLError) -> Int {
         try await execute(sql, parameters: .none)
     }
 
+    /// Runs one query without parameters and returns its rows as they arrive.
     public func query(_ sql: String) async throws(ShardQLError) -> RowSequence {
         try await query(sql, parameters: .none)
     }
 
+    /// The distributed plan of one query, without running it.
     public func explain(_ sql: String, parameters: StatementParameters = .none) async throws(ShardQLError) -> QueryPlan {
         try await explain(sql, parameters: parameters, analyze: false)
     }

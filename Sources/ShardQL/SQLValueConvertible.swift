@@ -11,7 +11,7 @@ import Foundation
 /// REAL with no fractional part; a `String` reads TEXT only; `Data` and `[UInt8]` read a BLOB
 /// (or TEXT's bytes); `Bool` reads a number (0 is false); `Date` reads text in SQLite's date
 /// formats (`YYYY-MM-DD[ HH:MM[:SS[.SSS]]]`, UTC) or a number of seconds since 1970. Anything
-/// else is a ``ShardQLError`` with code `.typeMismatch`.
+/// else is a ``/ShardQLBase/ShardQLError`` with code `.typeMismatch`.
 public protocol SQLValueConvertible: Sendable {
     /// The value to store.
     var sqlValue: SQLValue { get }
@@ -20,12 +20,16 @@ public protocol SQLValueConvertible: Sendable {
 }
 
 extension SQLValue: SQLValueConvertible {
+    /// The value itself.
     public var sqlValue: SQLValue { self }
+    /// Any value, unchanged.
     public static func fromSQLValue(_ value: SQLValue) -> SQLValue? { value }
 }
 
 extension Optional: SQLValueConvertible where Wrapped: SQLValueConvertible {
+    /// The wrapped value's, or NULL for nil.
     public var sqlValue: SQLValue { self?.sqlValue ?? .null }
+    /// NULL reads as nil; any other value as `Wrapped` reads it.
     public static func fromSQLValue(_ value: SQLValue) -> Wrapped?? {
         if case .null = value { return .some(nil) }
         return Wrapped.fromSQLValue(value).map { .some($0) }
@@ -33,7 +37,9 @@ extension Optional: SQLValueConvertible where Wrapped: SQLValueConvertible {
 }
 
 extension Int64: SQLValueConvertible {
+    /// An INTEGER.
     public var sqlValue: SQLValue { .integer(self) }
+    /// An INTEGER, or a REAL with no fractional part that fits.
     public static func fromSQLValue(_ value: SQLValue) -> Int64? {
         switch value {
         case .integer(let integer): integer
@@ -46,7 +52,9 @@ extension Int64: SQLValueConvertible {
 
 /// Fixed-width integers go through `Int64`, refusing values out of their range.
 extension SQLValueConvertible where Self: FixedWidthInteger {
+    /// An INTEGER.
     public var sqlValue: SQLValue { .integer(Int64(self)) }
+    /// What `Int64` reads, when it fits in `Self`.
     public static func fromSQLValue(_ value: SQLValue) -> Self? {
         Int64.fromSQLValue(value).flatMap { Self(exactly: $0) }
     }
@@ -63,6 +71,7 @@ extension UInt8: SQLValueConvertible {}
 extension Double: SQLValueConvertible {
     /// NaN is stored as NULL, as SQLite binds it.
     public var sqlValue: SQLValue { isNaN ? .null : .real(self) }
+    /// A REAL, or an INTEGER converted.
     public static func fromSQLValue(_ value: SQLValue) -> Double? {
         switch value {
         case .real(let real): real
@@ -73,13 +82,16 @@ extension Double: SQLValueConvertible {
 }
 
 extension Float: SQLValueConvertible {
+    /// A REAL (NaN: NULL).
     public var sqlValue: SQLValue { Double(self).sqlValue }
+    /// What `Double` reads, rounded to `Float`.
     public static func fromSQLValue(_ value: SQLValue) -> Float? { Double.fromSQLValue(value).map(Float.init) }
 }
 
 extension Bool: SQLValueConvertible {
     /// Stored as INTEGER 1 or 0, as SQLite's `TRUE` and `FALSE` are.
     public var sqlValue: SQLValue { .integer(self ? 1 : 0) }
+    /// A number: 0 is false, anything else true.
     public static func fromSQLValue(_ value: SQLValue) -> Bool? {
         switch value {
         case .integer(let integer): integer != 0
@@ -90,7 +102,9 @@ extension Bool: SQLValueConvertible {
 }
 
 extension String: SQLValueConvertible {
+    /// TEXT, encoded as UTF-8.
     public var sqlValue: SQLValue { .text(SQLText(self)) }
+    /// TEXT only (invalid UTF-8 is replaced by U+FFFD).
     public static func fromSQLValue(_ value: SQLValue) -> String? {
         guard case .text(let text) = value else { return nil }
         return text.string
@@ -98,7 +112,9 @@ extension String: SQLValueConvertible {
 }
 
 extension Array: SQLValueConvertible where Element == UInt8 {
+    /// A BLOB of these bytes.
     public var sqlValue: SQLValue { .blob(self) }
+    /// A BLOB's bytes, or TEXT's.
     public static func fromSQLValue(_ value: SQLValue) -> [UInt8]? {
         switch value {
         case .blob(let bytes): bytes
@@ -109,7 +125,9 @@ extension Array: SQLValueConvertible where Element == UInt8 {
 }
 
 extension Data: SQLValueConvertible {
+    /// A BLOB of these bytes.
     public var sqlValue: SQLValue { .blob(Array(self)) }
+    /// A BLOB's bytes, or TEXT's.
     public static func fromSQLValue(_ value: SQLValue) -> Data? { [UInt8].fromSQLValue(value).map { Data($0) } }
 }
 
@@ -117,6 +135,7 @@ extension Date: SQLValueConvertible {
     /// Stored as text `YYYY-MM-DD HH:MM:SS.SSS` in UTC: what SQLite's date functions read, and
     /// sorting as text sorts by time.
     public var sqlValue: SQLValue { .text(SQLText(SQLiteDateText.format(self))) }
+    /// Text in SQLite's date formats (UTC), or a number of seconds since 1970.
     public static func fromSQLValue(_ value: SQLValue) -> Date? {
         switch value {
         case .text(let text): SQLiteDateText.parse(text.string)

@@ -25,18 +25,22 @@ public struct StatementParameters: Sendable, ExpressibleByArrayLiteral, Expressi
 
     let storage: Storage
 
+    /// Values by position: the first binds `?1` (or the first `?`), and so on; nil binds NULL.
     public init(_ values: [(any SQLValueConvertible)?]) {
         storage = .positional(values.map { $0?.sqlValue ?? .null })
     }
 
+    /// Values by name, with or without the prefix (`"id"` or `":id"`); nil binds NULL.
     public init(_ values: [String: (any SQLValueConvertible)?]) {
         storage = .named(values.mapValues { $0?.sqlValue ?? .null })
     }
 
+    /// Values by position: `[1, "Ada", nil]`.
     public init(arrayLiteral elements: (any SQLValueConvertible)?...) {
         self.init(elements)
     }
 
+    /// Values by name: `["id": 1, "name": "Ada"]`.
     public init(dictionaryLiteral elements: (String, (any SQLValueConvertible)?)...) {
         self.init(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }

@@ -13,7 +13,7 @@ extension SQLValue {
     }
 
     /// SQLite's `%!.15g` (`2.5`, `-1.0`, `100.0`, `1.0e+20`, `0.0` for `-0.0`): how SQLite turns
-    /// a REAL into TEXT, bit for bit (``SQLiteRealFormat``), not C's `%.15g`.
+    /// a REAL into TEXT, bit for bit (`SQLiteRealFormat`), not C's `%.15g`.
     public static func formatReal(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         return SQLiteRealFormat.format(value)

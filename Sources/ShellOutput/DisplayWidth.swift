@@ -21,8 +21,9 @@ enum DisplayWidth {
         }
     }
 
-    /// The longest start of `text` that fits in `limit - 1` columns, then `…`; `text` itself if
-    /// it fits in `limit`. Returns the bytes and the columns they take.
+    /// The longest start of `text` that fits in `limit - 1` columns, without trailing spaces,
+    /// then `…`; `text` itself if it fits in `limit`. `text` must be valid UTF-8 (``repaired(_:)``).
+    /// Returns the bytes and the columns they take.
     static func truncate(_ text: [UInt8], width: Int, to limit: Int) -> (text: [UInt8], width: Int) {
         guard width > limit else { return (text, width) }
         guard limit > 1 else { return (limit == 1 ? ellipsis : [], max(0, limit)) }
@@ -39,6 +40,11 @@ enum DisplayWidth {
                 }
                 used += columns
                 end = next
+            }
+            // "a …" reads as a cut word; "a…" as a cut value.
+            while end > 0, text[end - 1] == 0x20 {
+                end -= 1
+                used -= 1
             }
             return (Array(text[..<end]) + ellipsis, used + 1)
         }

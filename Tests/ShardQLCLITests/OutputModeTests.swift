@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `--mode json|jsonl|tsv|tabs|line` through the `shardql` binary, against the `sqlite3` shell
 /// where it has the mode. (Box, table and markdown: ``ColumnarModeTests``; their terminal layout:
 /// ShellOutputTests.)
@@ -86,3 +90,81 @@ struct OutputModeTests {
         #expect(outcome.stdoutText == "1||x\n")
     }
 }
+
+#if os(Linux)
+/// What `shardql -c` prints when its standard output is a terminal: a box with a header and a
+/// row count by default, fitted to the terminal's width.
+@Suite("shardql output on a terminal")
+struct TerminalOutputTests {
+    /// Runs `shardql arguments` with standard output on a pseudo-terminal `columns` wide, and
+    /// returns what it wrote (the terminal turns "\n" into "\r\n"; this turns it back).
+    func runOnTerminal(_ arguments: [String], columns: UInt16) throws -> String {
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
+        try #require(master >= 0)
+        defer { close(master) }
+        // unlockpt and ptsname, spelled as the ioctls Glibc's Swift overlay leaves out.
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        var size = winsize(ws_row: 24, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        try #require(ioctl(master, 0x4004_5431 /* TIOCSPTLCK */, &unlock) == 0)
+        try #require(ioctl(master, 0x8004_5430 /* TIOCGPTN */, &number) == 0)
+        try #require(ioctl(master, UInt(TIOCSWINSZ), &size) == 0)
+        let slave = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY)
+        try #require(slave >= 0)
+
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-tty-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let process = Process()
+        process.executableURL = CommandLineTests.binary
+        process.arguments = ["--data", data.path] + arguments
+        // Plain NULL, so the expected text needs no escape codes.
+        process.environment = ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle(fileDescriptor: slave, closeOnDealloc: true)
+        try process.run()
+
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let deadline = ContinuousClock.now + .seconds(60)
+        // Read until shardql has exited and the terminal has nothing more to give.
+        while ContinuousClock.now < deadline {
+            var descriptor = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 200) > 0 else {
+                if !process.isRunning { break }
+                continue
+            }
+            let count = read(master, &buffer, buffer.count)
+            if count <= 0 { break }
+            output += buffer[0..<count]
+        }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return String(decoding: output, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+    }
+
+    @Test func theDefaultIsABoxFittedToTheTerminalWithARowCount() throws {
+        let output = try runOnTerminal(
+            ["-c", "SELECT 1 AS id, 'a value too long for a terminal of forty columns' AS t, NULL AS n, '' AS e"
+                + " UNION ALL SELECT 22, '日本語', 2.5, 'x'"],
+            columns: 40)
+        #expect(
+            output == """
+                ┌────┬──────────────────────┬──────┬───┐
+                │ id │          t           │  n   │ e │
+                ├────┼──────────────────────┼──────┼───┤
+                │  1 │ a value too long fo… │ NULL │   │
+                │ 22 │ 日本語               │  2.5 │ x │
+                └────┴──────────────────────┴──────┴───┘
+                (2 rows)
+
+                """)
+    }
+
+    @Test func anExplicitModeWinsAndTheHeaderIsOn() throws {
+        let output = try runOnTerminal(["--mode", "csv", "-c", "SELECT 1 AS a, NULL AS b"], columns: 40)
+        // csv ends its lines with "\r\n" itself.
+        #expect(output == "a,b\r\n1,\r\n")
+    }
+}
+#endif

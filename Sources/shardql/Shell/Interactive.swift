@@ -17,8 +17,12 @@ extension Shell {
             if let value = getenv(name) { environment[name] = String(cString: value) }
         }
         let history = History(path: History.defaultPath(environment: environment))
-        let editor = LineEditor(history: history, terminalType: environment["TERM"])
-        let running = RunningStatement(isLineEditing: editor != nil)
+        // Prompts and the line being edited go to the terminal even while `.output` sends results
+        // to a file (it moves standard output).
+        let terminal = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0)
+        defer { close(terminal) }
+        let editor = LineEditor(output: terminal, history: history, terminalType: environment["TERM"])
+        let running = RunningStatement(isLineEditing: editor != nil, terminal: terminal)
         let interrupts = InterruptSignal { running.interrupt() }
         defer { interrupts.uninstall() }
 
@@ -32,7 +36,7 @@ extension Shell {
             if let editor {
                 outcome = editor.readLine(prompt: prompt)
             } else {
-                writeAll(Array(prompt.utf8), to: standardOutput)
+                writeAll(Array(prompt.utf8), to: terminal)
                 let line = readLine(strippingNewline: false)
                 // Ctrl-C while the terminal was reading discarded what was typed before it.
                 if running.takeInterruptAtPrompt() {
@@ -60,7 +64,7 @@ extension Shell {
                 }
             }
         }
-        if editor == nil { writeAll(Array("\n".utf8), to: standardOutput) }
+        if editor == nil { writeAll(Array("\n".utf8), to: terminal) }
     }
 
     static let prompt = "shardql> "
@@ -83,8 +87,13 @@ private final class RunningStatement: Sendable {
     private let state = Mutex(State())
     /// With the line editor, Ctrl-C at the prompt arrives as a key, not as SIGINT.
     private let isLineEditing: Bool
+    /// Where a fresh prompt goes.
+    private let terminal: Int32
 
-    init(isLineEditing: Bool) { self.isLineEditing = isLineEditing }
+    init(isLineEditing: Bool, terminal: Int32) {
+        self.isLineEditing = isLineEditing
+        self.terminal = terminal
+    }
 
     /// Runs `unit` in a child task that SIGINT cancels; the shell is busy until it ends.
     func run(_ unit: ScriptReader.Unit, in input: String, on shell: Shell) async -> Bool {
@@ -108,7 +117,7 @@ private final class RunningStatement: Sendable {
             task.cancel()
         } else if !isLineEditing {
             // The terminal has thrown away the line typed so far and echoed ^C.
-            writeAll(Array(("\n" + Shell.prompt).utf8), to: standardOutput)
+            writeAll(Array(("\n" + Shell.prompt).utf8), to: terminal)
         }
     }
 

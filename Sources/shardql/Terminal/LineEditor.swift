@@ -53,7 +53,8 @@ final class LineEditor {
 
     /// Nil when the terminal cannot do line editing (not a terminal, `TERM=dumb`, or its settings
     /// cannot be read): read plain lines then.
-    init?(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, history: History, terminalType: String?) {
+    /// `output` is the terminal's descriptor; the editor writes its prompt and line there.
+    init?(input: Int32 = STDIN_FILENO, output: Int32, history: History, terminalType: String?) {
         guard isatty(output) != 0, !Self.unsupportedTerminals.contains(terminalType ?? ""),
             let mode = RawMode(descriptor: input)
         else { return nil }

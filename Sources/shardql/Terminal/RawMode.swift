@@ -47,10 +47,14 @@ final class RawMode {
             controls[Int(VMIN)] = 1
             controls[Int(VTIME)] = 0
         }
-        // TCSADRAIN, not TCSAFLUSH: typed-ahead and pasted input must survive the switch.
-        guard tcsetattr(descriptor, TCSADRAIN, &raw) == 0 else { return false }
-        isActive = true
+        // Saved first: a signal arriving mid-switch finds what to put back.
         Self.saved = SavedTerminal(descriptor: descriptor, settings: original)
+        // TCSADRAIN, not TCSAFLUSH: typed-ahead and pasted input must survive the switch.
+        guard tcsetattr(descriptor, TCSADRAIN, &raw) == 0 else {
+            Self.saved = nil
+            return false
+        }
+        isActive = true
         return true
     }
 

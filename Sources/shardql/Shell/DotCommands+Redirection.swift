@@ -10,6 +10,9 @@ import Darwin
 struct DotCommandState {
     /// A duplicate of the shell's own standard output while output goes to a file.
     var savedStandardOutput: Int32?
+    /// The writer's terminal layout and footer while output goes to a file (which gets what
+    /// sqlite3 would write there).
+    var savedTerminal: (layout: TerminalLayout?, showsFooter: Bool)?
     /// Units still to run before `.once`'s file is closed; the `.once` line itself is the first.
     var onceUnitsLeft = 0
     /// `.read` files open, one inside the other.
@@ -49,6 +52,9 @@ extension Shell {
             throw ShardQLError(.io, "cannot send output to \"\(path)\": \(reason)")
         }
         dotCommandState.savedStandardOutput = saved
+        dotCommandState.savedTerminal = (output.terminal, output.showsFooter)
+        output.terminal = nil
+        output.showsFooter = false
         if isOnce { dotCommandState.onceUnitsLeft = 2 }
     }
 
@@ -61,6 +67,11 @@ extension Shell {
         dup2(saved, STDOUT_FILENO)
         close(saved)
         dotCommandState.savedStandardOutput = nil
+        if let terminal = dotCommandState.savedTerminal {
+            output.terminal = terminal.layout
+            output.showsFooter = terminal.showsFooter
+            dotCommandState.savedTerminal = nil
+        }
     }
 
     /// Called after every unit the shell runs: the unit after `.once` ends its redirection.

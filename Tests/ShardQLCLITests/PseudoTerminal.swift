@@ -28,6 +28,8 @@ final class PseudoTerminal {
     }
 
     let processID: pid_t
+    /// The terminal's device, `/dev/pts/N`.
+    let slavePath: String
     private let master: Int32
     private let deadline: ContinuousClock.Instant
     /// Everything the program wrote, as it wrote it.
@@ -56,7 +58,7 @@ final class PseudoTerminal {
             close(master)
             throw Failure(message: "cannot set up the pseudo-terminal: errno \(errno)", transcript: "")
         }
-        let slavePath = "/dev/pts/\(number)"
+        slavePath = "/dev/pts/\(number)"
 
         // The child starts a session (POSIX_SPAWN_SETSID), then opens the terminal by path: the
         // first terminal a session leader opens becomes its controlling terminal.
@@ -171,6 +173,27 @@ final class PseudoTerminal {
     var unmatched: String {
         while readOutput(waitingMilliseconds: 0) {}
         return String(decoding: Self.transcript(of: output)[matchedUpTo...], as: UTF8.self)
+    }
+
+    /// The terminal's current settings (what the program last set with `tcsetattr`).
+    func settings() throws -> termios {
+        let descriptor = open(slavePath, O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("cannot open \(slavePath): errno \(errno)") }
+        defer { close(descriptor) }
+        var settings = termios()
+        guard tcgetattr(descriptor, &settings) == 0 else { throw failure("tcgetattr failed: errno \(errno)") }
+        return settings
+    }
+
+    /// Whether the terminal is in canonical (cooked) mode with echo, as a shell leaves it.
+    func isCooked() throws -> Bool {
+        let local = try settings().c_lflag
+        return local & tcflag_t(ICANON) != 0 && local & tcflag_t(ECHO) != 0
+    }
+
+    /// Sends `signalNumber` to the program (as `kill` from another terminal would).
+    func signal(_ signalNumber: Int32) {
+        kill(processID, signalNumber)
     }
 
     /// Whether the program is still running.

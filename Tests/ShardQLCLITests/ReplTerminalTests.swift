@@ -169,6 +169,27 @@ struct ReplTerminalTests {
         try enter("SELECT 99;" + Key.enter, expecting: "99", on: terminal)
     }
 
+    /// Raw mode lasts only while a line is edited: a statement runs, and a killed shell ends, with
+    /// the terminal as the user had it.
+    @Test func theTerminalIsRawOnlyAtThePrompt() throws {
+        let scratch = try Scratch()
+        let terminal = try scratch.shell()
+        #expect(try !terminal.isCooked())
+        try terminal.send(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c;" + Key.enter)
+        try terminal.waitFor("\n")
+        // The editor restores the terminal right after it ends the line; allow it a moment.
+        let giveUp = ContinuousClock.now + .seconds(10)
+        while try !terminal.isCooked(), ContinuousClock.now < giveUp { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(try terminal.isCooked())
+        try terminal.send(Key.control("c"))
+        try terminal.waitFor("shardql> ", timeout: .seconds(30))
+        #expect(try !terminal.isCooked())
+        terminal.signal(SIGTERM)
+        #expect(try terminal.waitForExit() == 128 + SIGTERM)
+        #expect(try terminal.isCooked())
+    }
+
     @Test func controlDOnAnEmptyLineExitsWithStatusZero() throws {
         let scratch = try Scratch()
         let terminal = try scratch.shell()

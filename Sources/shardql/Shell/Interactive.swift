@@ -70,10 +70,20 @@ extension Shell {
     static let prompt = "shardql> "
     static let continuationPrompt = "   ...> "
 
-    /// `text` cut after each line break, with a line break added to the last line.
+    /// `text` cut after each line break, with a line break added to the last line. By bytes:
+    /// "\r\n" is one Character to Swift, and a line ends at its "\n".
     private static func lines(of text: String) -> [String] {
-        let body = text.hasSuffix("\n") ? text : text + "\n"
-        return body.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { $0 + "\n" }
+        let bytes = text.utf8
+        var lines: [String] = []
+        var start = bytes.startIndex
+        for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
+            lines.append(String(decoding: bytes[start...index], as: UTF8.self))
+            start = bytes.index(after: index)
+        }
+        if start < bytes.endIndex || lines.isEmpty {
+            lines.append(String(decoding: bytes[start...], as: UTF8.self) + "\n")
+        }
+        return lines
     }
 }
 

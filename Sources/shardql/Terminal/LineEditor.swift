@@ -18,7 +18,7 @@ import Darwin
 /// paste of several lines yields them one call at a time.
 ///
 /// ```swift
-/// if let editor = LineEditor(history: history) {
+/// if let editor = LineEditor(output: STDOUT_FILENO, history: history, terminalType: "xterm") {
 ///     while case .line(let text) = editor.readLine(prompt: "shardql> ") { run(text) }
 /// }
 /// ```
@@ -71,7 +71,9 @@ final class LineEditor {
     func readLine(prompt: String) -> Outcome {
         guard mode.enter() else { return .endOfInput }
         defer { mode.restore() }
-        write("\u{1B}[?2004h")  // Bracketed paste on: pasted line breaks are not Enter presses of keys.
+        // Bracketed paste on: pasted control bytes are text, not editing keys; its line breaks
+        // still end lines, so pasted statements run one line at a time, in order.
+        write("\u{1B}[?2004h")
         defer { write("\u{1B}[?2004l") }
         self.prompt = prompt
         line = LineBuffer()

@@ -40,7 +40,9 @@ struct QuickStart {
         }
         // Not "N passed, N failed": CI reads that line as the whole run's test count.
         let total = checks.passed + checks.failed
-        print(checks.failed == 0 ? "QuickStart: all \(total) checks held" : "QuickStart: \(checks.failed) of \(total) checks FAILED")
+        print(
+            checks.failed == 0
+                ? "QuickStart: all \(total) checks held" : "QuickStart: \(checks.failed) of \(total) checks FAILED")
         exit(checks.failed == 0 ? 0 : 1)
     }
 
@@ -87,7 +89,8 @@ struct QuickStart {
             let region: String = try row.get("region")
             let (regionOrders, amount): (Int, Int) = (try row.get("orders"), try row.get("amount"))
             seen[region] = (regionOrders, amount)
-            print("  \(region.padding(toLength: 8, withPad: " ", startingAt: 0)) \(regionOrders) orders, \(amount) in all")
+            let name = region.padding(toLength: 8, withPad: " ", startingAt: 0)
+            print("  \(name) \(regionOrders) orders, \(amount) in all")
         }
         for (index, name) in regions.enumerated() {
             let mine = orders.filter { $0.regionID == index + 1 }

@@ -77,6 +77,7 @@ public final class Database: SQLExecutor, Sendable {
     /// ```swift
     /// try await database.execute("INSERT INTO people VALUES (?, ?)", parameters: [1, "Ada"])
     /// ```
+    @discardableResult
     public func execute(_ sql: String, parameters: StatementParameters = .none) async throws(ShardQLError) -> Int {
         try await session.execute(sql, parameters: parameters)
     }
@@ -128,6 +129,7 @@ public final class Transaction: SQLExecutor, Sendable {
 
     /// Runs `sql` inside the transaction; returns the rows the last statement changed. `SAVEPOINT`,
     /// `RELEASE` and `ROLLBACK TO` work here; `BEGIN`, `COMMIT` and `ROLLBACK` are refused.
+    @discardableResult
     public func execute(_ sql: String, parameters: StatementParameters = .none) async throws(ShardQLError) -> Int {
         try await session.execute(sql, parameters: parameters)
     }
@@ -158,6 +160,6 @@ func publicErrors<T>(_ body: () async throws -> T) async throws(ShardQLError) ->
     } catch is CancellationError {
         throw ShardQLError(.cancelled, "the task was cancelled")
     } catch {
-        throw ShardQLError(.internalError, "\(error)", cause: error as? any Error & Sendable)
+        throw ShardQLError(.internalError, "\(error)", cause: error)
     }
 }

@@ -165,6 +165,6 @@ struct ValueBinder: ParameterBinder {
         _ = withVaList([value]) { arguments in
             vsnprintf(&buffer, buffer.count, "%.\(significantDigits - 1)e", arguments)
         }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

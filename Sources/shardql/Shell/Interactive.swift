@@ -33,13 +33,15 @@ extension Shell {
         reading: while !quitRequested {
             let prompt = reader.isContinuing ? Self.continuationPrompt : Self.prompt
             let outcome: LineEditor.Outcome
+            // A SIGINT from before this prompt is not meant for the next statement.
+            running.takeInterrupt()
             if let editor {
                 outcome = editor.readLine(prompt: prompt)
             } else {
                 writeAll(Array(prompt.utf8), to: terminal)
                 let line = readLine(strippingNewline: false)
                 // Ctrl-C while the terminal was reading discarded what was typed before it.
-                if running.takeInterruptAtPrompt() {
+                if running.takeInterrupt() {
                     reader = ScriptReader()
                     input = ""
                 }
@@ -91,7 +93,10 @@ extension Shell {
 private final class RunningStatement: Sendable {
     private struct State {
         var task: Task<Bool, Never>?
-        var interruptedAtPrompt = false
+        /// SIGINT came while no statement ran: while a plain prompt waited, or in the moment
+        /// between a line's end (the terminal back in its own mode) and its statement's start,
+        /// when it is meant for that statement.
+        var interruptPending = false
     }
 
     private let state = Mutex(State())
@@ -109,7 +114,12 @@ private final class RunningStatement: Sendable {
     func run(_ unit: ScriptReader.Unit, in input: String, on shell: Shell) async -> Bool {
         let handle = ShellHandle(shell: shell)
         let task = Task { await handle.shell.run(unit, in: input) }
-        state.withLock { $0.task = task }
+        let interruptedAlready = state.withLock { state in
+            state.task = task
+            defer { state.interruptPending = false }
+            return state.interruptPending
+        }
+        if interruptedAlready { task.cancel() }
         let succeeded = await task.value
         state.withLock { $0.task = nil }
         return succeeded
@@ -118,7 +128,7 @@ private final class RunningStatement: Sendable {
     /// SIGINT: cancels the running statement; at a plain prompt, starts a fresh one.
     func interrupt() {
         let task = state.withLock { state -> Task<Bool, Never>? in
-            if state.task == nil, !isLineEditing { state.interruptedAtPrompt = true }
+            if state.task == nil { state.interruptPending = true }
             return state.task
         }
         if let task {
@@ -131,11 +141,12 @@ private final class RunningStatement: Sendable {
         }
     }
 
-    /// Whether SIGINT came while a plain prompt waited; clears it.
-    func takeInterruptAtPrompt() -> Bool {
+    /// Whether SIGINT came since the last statement ran (or the last call); clears it.
+    @discardableResult
+    func takeInterrupt() -> Bool {
         state.withLock { state in
-            defer { state.interruptedAtPrompt = false }
-            return state.interruptedAtPrompt
+            defer { state.interruptPending = false }
+            return state.interruptPending
         }
     }
 }

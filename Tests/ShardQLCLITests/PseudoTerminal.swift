@@ -18,8 +18,10 @@ import Glibc
 /// ```
 ///
 /// Matching is on the *transcript*: what the program wrote with escape sequences and carriage
-/// returns removed, so a line editor's redraws appear as repeated copies of the line. Each
-/// successful wait moves past its match, so the next wait sees only newer output.
+/// returns removed (so `\r\n` in a program's output, CSV's included, reads `\n`). A line
+/// editor's redraws appear as repeated copies of the line; `shardql`'s editor writes its prompt
+/// once per line, so waiting for the prompt waits for the next line. Each successful wait moves
+/// past its match, so the next wait sees only newer output.
 final class PseudoTerminal {
     struct Failure: Error, CustomStringConvertible {
         var message: String

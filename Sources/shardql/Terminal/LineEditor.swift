@@ -143,7 +143,7 @@ final class LineEditor {
         case .historyPrevious: recallDraft(draftIndex - 1)
         case .historyNext: recallDraft(draftIndex + 1)
         case .clearScreen:
-            write("\u{1B}[H\u{1B}[2J")
+            write("\u{1B}[H\u{1B}[2J" + prompt)
             needsRefresh = true
         case .ignored:
             break
@@ -255,7 +255,9 @@ final class LineEditor {
             used += width
         }
         let promptColumns = DisplayWidth.of(prompt)
-        var drawing = "\r" + prompt + shown + "\u{1B}[0K\r"
+        // The prompt stays as written once per line: the redraw starts after it, so what the
+        // terminal receives shows one prompt per line (a transcript, a screen reader, a test).
+        var drawing = "\r" + (promptColumns > 0 ? "\u{1B}[\(promptColumns)C" : "") + shown + "\u{1B}[0K\r"
         if promptColumns + cursorColumn > 0 { drawing += "\u{1B}[\(promptColumns + cursorColumn)C" }
         write(drawing)
         needsRefresh = false

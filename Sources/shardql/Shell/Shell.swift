@@ -58,6 +58,7 @@ final class Shell {
         case .dotCommand(let line, _):
             do {
                 try await runDotCommand(line)
+                output.flush()
                 return true
             } catch is ReportedFailure {
                 return false

@@ -6,13 +6,25 @@ import Darwin
 
 /// How many terminal columns text takes, by the C library's `wcwidth` in a UTF-8 locale: wide
 /// (CJK, most emoji) characters take two, combining marks none, other printable characters one.
-enum DisplayWidth {
+/// The result formatter and the shell's line editor both measure with it.
+package enum DisplayWidth {
     /// The ellipsis that ends a cut value, one column wide.
     static let ellipsis: [UInt8] = Array("…".utf8)
 
+    /// Columns one character takes (a grapheme: a base and its combining marks).
+    package static func of(_ character: Character) -> Int {
+        if character.isASCII { return 1 }
+        return of(Array(String(character).utf8))
+    }
+
+    /// Columns a run of characters takes.
+    package static func of<Characters: Sequence<Character>>(_ characters: Characters) -> Int {
+        of(Array(String(characters).utf8))
+    }
+
     /// Columns `text` takes. Control characters should be gone already (the formatter breaks
     /// lines at them); one that is left counts as one column, as does a byte that is not UTF-8.
-    static func of(_ text: [UInt8]) -> Int {
+    package static func of(_ text: [UInt8]) -> Int {
         if text.allSatisfy({ $0 < 0x80 }) { return text.count }
         return withUTF8Locale {
             var width = 0

@@ -1,3 +1,5 @@
+import ShellOutput
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

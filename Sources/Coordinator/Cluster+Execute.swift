@@ -73,9 +73,9 @@ extension Cluster {
         _ statement: Statement, plan: DistributedPlan, deadline: StatementDeadline?
     ) async throws -> RunningQuery {
         let started = ContinuousClock.now
-        let result = try await generalQuery(statement)
+        let cursor = try await generalQuery(statement)
         return RunningQuery(
-            result: QueryResult(columns: result.columns, source: RowSource(.rows(result.rows), deadline: deadline)),
+            result: QueryResult(columns: cursor.columns, source: RowSource(.scratch(cursor), deadline: deadline)),
             plan: plan, metrics: MetricsRecorder(shards: []), started: started)
     }
 

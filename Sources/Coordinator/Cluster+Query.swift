@@ -5,25 +5,25 @@ import ShardQLBase
 import Worker
 
 extension Cluster {
-    /// The general path: copy what the statement reads into a scratch database; SQLite answers.
-    func generalQuery(_ statement: Statement) async throws -> StatementResult {
+    /// The general path: copy what the statement reads into a scratch database; SQLite answers
+    /// there, its rows read a batch at a time as the caller pulls them (``ScratchCursor``).
+    func generalQuery(_ statement: Statement) async throws -> ScratchCursor {
         let snapshot = self.snapshot
         let scratch = try await ScratchDatabase.open(
             counters: counters.withLock { $0 }, sizeLimit: settings.withLock { $0.tempSizeLimit })
+        let sql: String
         do {
             let materialized = try await materializePushableParts(of: statement, into: scratch)
-            let statement = materialized.statement
             let copied = try await prepare(
-                scratch, reading: ReferencedTables(statement).names, in: snapshot, excluding: materialized.tables,
-                filters: PushDownFilters.filters(for: statement, in: snapshot))
+                scratch, reading: ReferencedTables(materialized.statement).names, in: snapshot,
+                excluding: materialized.tables, filters: PushDownFilters.filters(for: materialized.statement, in: snapshot))
             lastRowsCopied.withLock { $0 = copied }
-            let rows = try await scratch.run(SQLPrinter.print(statement))
-            await scratch.close()
-            return StatementResult(columns: rows.columns, rows: rows.rows)
+            sql = SQLPrinter.print(materialized.statement)
         } catch {
             await scratch.close()
             throw error
         }
+        return try await ScratchCursor.open(scratch, running: sql)
     }
 
     /// Creates the views among `names` (and the views those read) and loads every table they

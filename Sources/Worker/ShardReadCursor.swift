@@ -154,31 +154,31 @@ final class ShardReadCursor: Sendable {
 /// connection, which run one at a time on that database's serial queue (and the actor's
 /// executor orders those accesses). It is set when the read starts and cleared (reset and
 /// released) on the queue when it ends, so the statement is also finalized there.
-final class StatementSlot: @unchecked Sendable {
-    struct Batch: Sendable {
-        var rows: [[SQLValue]]
+package final class StatementSlot: @unchecked Sendable {
+    package struct Batch: Sendable {
+        package var rows: [[SQLValue]]
         /// The statement ran to its end (or failed) and has been cleared.
-        var isFinished: Bool
+        package var isFinished: Bool
     }
 
     private var statement: SQLiteStatement?
 
-    init() {}
+    package init() {}
 
     /// On the database's queue: keeps `statement` for later batches.
-    func set(_ statement: SQLiteStatement) {
+    package func set(_ statement: SQLiteStatement) {
         self.statement = statement
     }
 
     /// On the database's queue: resets and drops the statement, which ends its read transaction.
-    func clear() {
+    package func clear() {
         statement?.reset()
         statement = nil
     }
 
     /// On the database's queue: steps up to `maxRows` rows, or fewer once their values pass
     /// `maxBytes`; clears the statement when it finishes or fails.
-    func nextBatch(maxRows: Int, maxBytes: Int) throws(ShardQLError) -> Batch {
+    package func nextBatch(maxRows: Int, maxBytes: Int) throws(ShardQLError) -> Batch {
         guard let statement else { return Batch(rows: [], isFinished: true) }
         var rows: [[SQLValue]] = []
         var bytes = 0

@@ -46,6 +46,37 @@ struct QueryExecutionTests {
         }
     }
 
+    @Test func theGeneralPathStreamsItsAnswerInBatches() async throws {
+        try await DifferentialTests.withCluster(shards: 4) { cluster in
+            try await Self.load(cluster, rows: 20_000)
+            // A self-join not on the key: answered on the coordinator's scratch database.
+            let sql = "SELECT a.id, b.pad FROM big a JOIN big b ON a.v = b.id ORDER BY a.id"
+            guard case .select(let select) = try SQLParser.parseStatement(sql).kind else { return }
+            #expect(cluster.plan(for: select).tier == .general)
+            let result = try await cluster.rows(of: try SQLParser.parseStatement(sql))
+            var batches = 0
+            var rows = 0
+            var previous: Int64 = 0
+            for try await batch in result {
+                batches += 1
+                rows += batch.count
+                for row in batch {
+                    guard case .integer(let id) = row[0] else { continue }
+                    #expect(id > previous)
+                    previous = id
+                }
+            }
+            // Not one array of every row: batches of at most 4,096, as a shard's stream gives them.
+            #expect(rows == 19_794)
+            #expect(batches >= 5)
+            // Dropping a general-path result part-way frees its scratch database; the cluster answers on.
+            var iterator = try await cluster.rows(of: try SQLParser.parseStatement(sql)).makeAsyncIterator()
+            #expect((try await iterator.next()?.count ?? 0) > 0)
+            _ = consume iterator
+            #expect(try await cluster.execute("SELECT count(*) FROM big a JOIN big b ON a.v = b.id").last?.rows == [[.integer(19_794)]])
+        }
+    }
+
     @Test func aCancelledCallerInterruptsTheShards() async throws {
         try await DifferentialTests.withCluster(shards: 2) { cluster in
             try await Self.load(cluster, rows: 2_000)

@@ -53,6 +53,8 @@ final class RowSource: @unchecked Sendable {
         case rows([[SQLValue]])
         case gather(GatherOperator.Iterator)
         case merge(MergeSortOperator<MeteredStream>.Iterator)
+        /// The general path's answer on the coordinator's scratch database.
+        case scratch(ScratchCursor)
         case finished
     }
 
@@ -106,6 +108,17 @@ final class RowSource: @unchecked Sendable {
                     }
                     batch = next
                     state = .merge(iterator)
+                } catch {
+                    state = .finished
+                    throw error
+                }
+            case .scratch(let cursor):
+                do {
+                    guard let next = try await cursor.next() else {
+                        state = .finished
+                        return nil
+                    }
+                    batch = next
                 } catch {
                     state = .finished
                     throw error

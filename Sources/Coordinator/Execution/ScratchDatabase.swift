@@ -97,6 +97,35 @@ struct ScratchDatabase {
         }
     }
 
+    /// Prepares `sql` and keeps it in `slot`, to be stepped a batch at a time by
+    /// ``nextBatch(from:)``; returns its column names.
+    func start(_ sql: String, in slot: StatementSlot) async throws -> [String] {
+        try await withSizeLimit {
+            try await database.withConnection { connection in
+                let statement = try connection.prepare(sql)
+                slot.set(statement)
+                return statement.columnNames
+            }
+        }
+    }
+
+    /// The next rows of the statement in `slot` (about 1 MiB at most).
+    func nextBatch(from slot: StatementSlot) async throws -> StatementSlot.Batch {
+        try await withSizeLimit {
+            try await database.withConnection { _ in try slot.nextBatch(maxRows: 4096, maxBytes: 1 << 20) }
+        }
+    }
+
+    /// Drops the statement in `slot` (on the database's queue, where it was prepared), then
+    /// closes the database. Runs to the end even when the caller's task is cancelled.
+    func finish(_ slot: StatementSlot) async {
+        let database = self.database
+        await Task.detached {
+            try? await database.withConnection { _ in slot.clear() }
+            await database.close()
+        }.value
+    }
+
     /// Appends every row of `batches` to `table` (whose columns match the rows), in one
     /// transaction per batch.
     func insert<Batches: AsyncSequence>(_ batches: Batches, into table: String) async throws

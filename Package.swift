@@ -18,6 +18,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         // `swift package generate-documentation` (scripts/docs); a plugin only, nothing links it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -35,6 +38,16 @@ let package = Package(
         .target(name: "Catalog", dependencies: ["ShardQLBase", "SQLiteCore", "Partitioning"]),
         // Shard files and fragment execution: the in-process worker now, the gRPC server later.
         .target(name: "Worker", dependencies: ["ShardQLBase", "SQLiteCore"]),
+        // The coordinator–worker wire: generated protobuf/gRPC code (Protos/, scripts/generate-protos)
+        // and the row-batch encoding.
+        .target(
+            name: "WorkerProtocol",
+            dependencies: [
+                "ShardQLBase",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
         // The coordinator: statements against the catalog, routing, and the general query path.
         .target(
             name: "Coordinator",
@@ -62,6 +75,7 @@ let package = Package(
         .testTarget(name: "ShardQLTests", dependencies: ["ShardQL"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
+        .testTarget(name: "WorkerProtocolTests", dependencies: ["WorkerProtocol", "ShardQLBase"]),
         .testTarget(
             name: "CoordinatorTests", dependencies: ["TestSupport", "Coordinator", "SQLiteCore", "SQLSyntax"],
             exclude: ["Golden"]),

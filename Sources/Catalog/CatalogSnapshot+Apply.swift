@@ -117,6 +117,7 @@ extension CatalogSnapshot {
 
     private mutating func addNode(_ node: Node) throws {
         guard !node.address.isEmpty else { throw ShardQLError.catalog("a node needs an address") }
+        try Node.checkAddress(node.address)
         if let other = nodes.values.first(where: { $0.address == node.address }) {
             throw ShardQLError.catalog("a node with address '\(node.address)' already exists (\(other.id))")
         }

@@ -100,8 +100,8 @@ extension Cluster {
         return keys.filter(\.isPrimaryKey) + keys.filter { !$0.isPrimaryKey }
     }
 
-    /// The co-location group the new table joins, creating one (with its shard groups and
-    /// placements on the local node) when no compatible group exists.
+    /// The co-location group the new table joins, creating one (with its shard groups, placed
+    /// by ``PlaceShardGroups``) when no compatible group exists.
     func colocationGroup(
         for distribution: Distribution, columns: [Column], in snapshot: CatalogSnapshot, nextID: inout Int64,
         changes: inout [CatalogChange]
@@ -138,7 +138,9 @@ extension Cluster {
         let shardGroups = (0..<wanted.shardCount).map { index in
             ShardGroup(id: ShardGroupID(group: wanted.id, index: index), hashRange: ranges.range(ofShard: index))
         }
-        let placements = shardGroups.map { Placement(shardGroup: $0.id, node: localNode) }
+        let placements = PlaceShardGroups.placements(for: shardGroups, in: snapshot, localNode: localNode)
+        // The files are made before the catalog commits the group: the router must know them now.
+        executor.learn(placements, nodes: snapshot)
         changes.append(.createColocationGroup(wanted, shardGroups: shardGroups, placements: placements))
         return wanted
     }

@@ -66,6 +66,8 @@ public struct NodeFigures: Sendable, Hashable {
     public var state: String
     /// Shard copies (placements) on the node.
     public var shards: Int
+    /// The names of the shard files it holds (``ShardFileID/fileName``), by group and index.
+    public var shardFiles: [String]
     /// When it last answered a health check, in milliseconds since the Unix epoch.
     public var lastHeartbeat: Int64?
 
@@ -73,11 +75,12 @@ public struct NodeFigures: Sendable, Hashable {
     public var isInProcess: Bool { address == Node.localAddress }
 
     /// Creates the value from its parts.
-    public init(address: String, state: String, shards: Int, lastHeartbeat: Int64?) {
+    public init(address: String, state: String, shards: Int, lastHeartbeat: Int64?, shardFiles: [String] = []) {
         self.address = address
         self.state = state
         self.shards = shards
         self.lastHeartbeat = lastHeartbeat
+        self.shardFiles = shardFiles
     }
 }
 
@@ -123,14 +126,11 @@ extension Cluster {
         return figures
     }
 
-    /// The catalog's nodes by address, with the shard copies each holds. An embedded cluster has
-    /// one: the in-process worker, `"local"`.
+    /// The catalog's nodes by address, with the shard files each holds (its placements). An
+    /// embedded cluster has one: the in-process worker, `"local"`; `shardql node add` registers
+    /// remote ones.
     public func nodeFigures() -> [NodeFigures] {
         let snapshot = self.snapshot
-        return snapshot.nodes.values.sorted { $0.address < $1.address }.map { node in
-            NodeFigures(
-                address: node.address, state: node.state.rawValue, shards: snapshot.placements(on: node.id).count,
-                lastHeartbeat: node.lastHeartbeat)
-        }
+        return snapshot.nodes.values.sorted { $0.address < $1.address }.map { Self.figures(of: $0, in: snapshot) }
     }
 }

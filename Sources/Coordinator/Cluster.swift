@@ -51,7 +51,8 @@ public final class Cluster: Sendable {
 
     let directory: String
     let store: any CatalogStore
-    let executor: any ShardExecutor
+    /// Routes each shard file's calls to the node holding it (``PlacementExecutor``).
+    let executor: PlacementExecutor
     let defaultShardCount: Int
     let defaultDistribution: DefaultDistribution
     /// How many shards are read at once.
@@ -98,7 +99,7 @@ public final class Cluster: Sendable {
     }
 
     private init(
-        directory: String, store: any CatalogStore, executor: any ShardExecutor, defaultShardCount: Int,
+        directory: String, store: any CatalogStore, executor: PlacementExecutor, defaultShardCount: Int,
         defaultDistribution: DefaultDistribution, localNode: NodeID, shared: SharedState, ownsFiles: Bool,
         identity: CoordinatorIdentity, planCache: PlanCache, finalStepDatabases: FinalStepDatabases
     ) {
@@ -135,9 +136,21 @@ public final class Cluster: Sendable {
     /// `SHARDS n`; `defaultDistribution` distributes tables created without a distribution clause.
     /// Unless `recovering` is false, transactions a crashed coordinator left in doubt are finished
     /// first (``recover(scanningShards:)``).
+    ///
+    /// Shard files placed on a remote node (``addNode(address:)``) are reached through an
+    /// executor `connect` makes from the node's `HOST:PORT`, once per node, closed with the
+    /// cluster; without `connect` only the in-process worker is reachable, which is all an
+    /// embedded cluster (no node registered) needs.
+    ///
+    /// ```swift
+    /// let cluster = try await Cluster.open(directory: "./data", connectingWith: { address in
+    ///     try await RemoteWorker(address: address)
+    /// })
+    /// ```
     public static func open(
         directory: String, catalog: CatalogLocation? = nil, defaultShardCount: Int = 4,
-        defaultDistribution: DefaultDistribution = .keys, recovering: Bool = true
+        defaultDistribution: DefaultDistribution = .keys, recovering: Bool = true,
+        connectingWith connect: (@Sendable (String) async throws -> any ShardExecutor)? = nil
     ) async throws -> Cluster {
         guard shardCountRange.contains(defaultShardCount) else {
             throw ShardQLError(
@@ -161,8 +174,10 @@ public final class Cluster: Sendable {
             snapshot = try await store.apply(
                 [.addNode(Node(id: local, address: "local"))], expectedVersion: snapshot.version)
         }
+        let router = PlacementExecutor(local: worker, connect: connect, refresh: { try await store.snapshot() })
+        router.learn(snapshot)
         let cluster = Cluster(
-            directory: directory, store: store, executor: worker, defaultShardCount: defaultShardCount,
+            directory: directory, store: store, executor: router, defaultShardCount: defaultShardCount,
             defaultDistribution: defaultDistribution, localNode: local, shared: SharedState(snapshot: snapshot),
             ownsFiles: true, identity: CoordinatorIdentity.make(), planCache: PlanCache(),
             finalStepDatabases: FinalStepDatabases(capacity: max(2, System.coreCount)))

@@ -26,6 +26,8 @@ enum CatalogStoreCheck: String, CaseIterable, Sendable, CustomTestStringConverti
     case renames
     case viewsIndexesTriggers
     case nodesAndPlacements
+    case nodeAddressesAreChecked
+    case groupsSpreadOverNodes
     case keysIncreaseAcrossReopen
     case keysUnderConcurrentAllocators
     case raiseKeyFloor
@@ -53,6 +55,8 @@ enum CatalogStoreCheck: String, CaseIterable, Sendable, CustomTestStringConverti
         case .renames: try await Self.renames(open)
         case .viewsIndexesTriggers: try await Self.viewsIndexesTriggers(open)
         case .nodesAndPlacements: try await Self.nodesAndPlacements(open)
+        case .nodeAddressesAreChecked: try await Self.nodeAddressesAreChecked(open)
+        case .groupsSpreadOverNodes: try await Self.groupsSpreadOverNodes(open)
         case .keysIncreaseAcrossReopen: try await Self.keysIncreaseAcrossReopen(open)
         case .keysUnderConcurrentAllocators: try await Self.keysUnderConcurrentAllocators(open)
         case .raiseKeyFloor: try await Self.raiseKeyFloor(open)

@@ -15,7 +15,9 @@ struct PlanSelect {
     /// The plan for `select`.
     func plan(_ select: Select) -> DistributedPlan {
         do {
-            return try pushablePlan(select)
+            let plan = try pushablePlan(select)
+            try checkAttachmentsBesideShards(plan)
+            return plan
         } catch let reason as NotPushable {
             return general(reason.reason)
         } catch {
@@ -117,6 +119,25 @@ struct PlanSelect {
     }
 
     // MARK: - Checks
+
+    /// A fragment can only attach the reference file when the file lives on the fragment's node
+    /// (placements, issue #7): otherwise the query runs on the general path, which reads each
+    /// file where it is.
+    private func checkAttachmentsBesideShards(_ plan: DistributedPlan) throws {
+        for attached in plan.attachments {
+            let home = node(of: attached)
+            for fragment in plan.fragments where node(of: fragment.shard) != home {
+                throw NotPushable(
+                    "the reference tables (\(attached.fileName)) are on another node than \(fragment.shard.fileName)")
+            }
+        }
+    }
+
+    /// The node a shard file's calls go to (``PlacementExecutor``): its first active placement.
+    private func node(of file: ShardFileID) -> NodeID? {
+        let placements = snapshot.placements(of: ShardGroupID(group: ColocationGroupID(file.group), index: file.index))
+        return (placements.first { $0.state == .active } ?? placements.first)?.node
+    }
 
     /// Joins are pushed when every row of the result comes from one shard: the first distributed
     /// table is inner-joined, and every other distributed table is joined to it on the

@@ -42,17 +42,18 @@ extension Shell {
         }
     }
 
-    /// `.nodes`: the catalog's nodes; an embedded cluster's only node is the worker in this process.
+    /// `.nodes`: the catalog's nodes (as `shardql node list` shows them) with the shard files
+    /// each holds; an embedded cluster's only node is the worker in this process.
     func showNodes() {
         let nodes = cluster.nodeFigures()
         let rows = nodes.map { node -> [SQLValue] in
             [
                 .text(node.address), .text(node.state), .integer(Int64(node.shards)),
                 .text(node.isInProcess ? "in-process worker (\(clusterDescription))" : "remote worker"),
-                node.lastHeartbeat.map { .integer($0) } ?? .null,
+                node.lastHeartbeat.map { .integer($0) } ?? .null, .text(node.shardFiles.joined(separator: ",")),
             ]
         }
-        writeResult(columns: ["node", "state", "shards", "kind", "last_heartbeat_ms"], rows: rows)
+        writeResult(columns: ["node", "state", "shards", "kind", "last_heartbeat_ms", "files"], rows: rows)
     }
 
     /// `.explain ?ANALYZE? QUERY`: the distributed plan, from the engine's `EXPLAIN [ANALYZE]`.

@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         // `swift package generate-documentation` (scripts/docs); a plugin only, nothing links it.
@@ -38,15 +39,31 @@ let package = Package(
         .target(name: "Catalog", dependencies: ["ShardQLBase", "SQLiteCore", "Partitioning"]),
         // Shard files and fragment execution: the in-process worker now, the gRPC server later.
         .target(name: "Worker", dependencies: ["ShardQLBase", "SQLiteCore"]),
-        // The coordinator–worker wire: generated protobuf/gRPC code (Protos/, scripts/generate-protos)
-        // and the row-batch encoding.
+        // The coordinator–worker wire: generated protobuf/gRPC code (Protos/, scripts/generate-protos),
+        // the row-batch encoding, and the mapping between messages (errors too) and Worker's types.
         .target(
             name: "WorkerProtocol",
             dependencies: [
-                "ShardQLBase",
+                "ShardQLBase", "Worker",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+        // A worker process: serves a ShardExecutor (the LocalWorker of its data directory) over gRPC.
+        .target(
+            name: "WorkerServer",
+            dependencies: [
+                "ShardQLBase", "Worker", "WorkerProtocol",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            ]),
+        // The coordinator's side of the wire: RemoteWorker, a ShardExecutor talking to one worker node.
+        .target(
+            name: "WorkerClient",
+            dependencies: [
+                "ShardQLBase", "Worker", "WorkerProtocol",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ]),
         // The coordinator: statements against the catalog, routing, and the general query path.
         .target(
@@ -61,12 +78,15 @@ let package = Package(
         .executableTarget(
             name: "shardql",
             dependencies: [
-                "ShardQLBase", "SQLSyntax", "SQLiteCore", "Coordinator", "SQLLogicTest", "ShellOutput",
+                "ShardQLBase", "SQLSyntax", "SQLiteCore", "Coordinator", "SQLLogicTest", "ShellOutput", "Worker",
+                "WorkerProtocol", "WorkerServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // What several test targets share (a seeded generator); not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // The behaviours every ShardExecutor shares, run on LocalWorker and on RemoteWorker; not shipped.
+        .target(name: "WorkerTestSupport", dependencies: ["Worker", "ShardQLBase"], path: "Tests/WorkerTestSupport"),
         .testTarget(name: "ShardQLBaseTests", dependencies: ["ShardQLBase"]),
         .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore"]),
         .testTarget(name: "SQLSyntaxTests", dependencies: ["TestSupport", "SQLSyntax", "ShardQLBase", "SQLLogicTest"]),
@@ -74,14 +94,17 @@ let package = Package(
         .testTarget(name: "PartitioningTests", dependencies: ["TestSupport", "Partitioning", "SQLiteCore"]),
         .testTarget(name: "ShardQLTests", dependencies: ["ShardQL"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "WorkerTestSupport"]),
+        .testTarget(
+            name: "WorkerServerTests",
+            dependencies: ["WorkerServer", "WorkerClient", "Worker", "WorkerProtocol", "WorkerTestSupport", "ShardQLBase"]),
         .testTarget(name: "WorkerProtocolTests", dependencies: ["WorkerProtocol", "ShardQLBase"]),
         .testTarget(
             name: "CoordinatorTests", dependencies: ["TestSupport", "Coordinator", "SQLiteCore", "SQLSyntax"],
             exclude: ["Golden"]),
         .testTarget(name: "ShellOutputTests", dependencies: ["ShellOutput", "ShardQLBase"]),
         // Runs the built `shardql` binary as a user would; depending on it makes `swift test` build it.
-        .testTarget(name: "ShardQLCLITests", dependencies: ["shardql", "SQLiteCore"]),
+        .testTarget(name: "ShardQLCLITests", dependencies: ["shardql", "SQLiteCore", "WorkerClient", "Worker"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -25,11 +25,20 @@ public struct ShardQLError: Error, Sendable, CustomStringConvertible {
             case busy = "busy"
             case unsupported = "unsupported"
             case typeMismatch = "type mismatch"
+            case unavailable = "unavailable"
+            case unauthenticated = "unauthenticated"
             case internalError = "internal error"
         }
 
         private let wrapped: Wrapped
         private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
+
+        /// The code whose ``description`` is `description`, for errors crossing the wire; `nil`
+        /// for a code this build does not know.
+        package init?(description: String) {
+            guard let wrapped = Wrapped(rawValue: description) else { return nil }
+            self.init(wrapped)
+        }
 
         /// The SQL text does not follow the grammar.
         public static let syntaxError = Code(.syntaxError)
@@ -54,6 +63,11 @@ public struct ShardQLError: Error, Sendable, CustomStringConvertible {
         public static let unsupported = Code(.unsupported)
         /// A value could not be read as the Swift type asked for (a row's getter, `decode`).
         public static let typeMismatch = Code(.typeMismatch)
+        /// A worker node could not be reached, or went away during the call
+        /// (``ShardQLError/message`` names the node and the shards).
+        public static let unavailable = Code(.unavailable)
+        /// A worker refused the call: the cluster token was missing or wrong.
+        public static let unauthenticated = Code(.unauthenticated)
         /// A broken invariant inside ShardQL: always a bug.
         public static let internalError = Code(.internalError)
 

@@ -1,4 +1,5 @@
 import ShardQLBase
+import Synchronization
 
 /// The rows of a ``ShardRead``, in batches pulled one at a time from the running statement.
 ///
@@ -20,11 +21,30 @@ public struct ShardRowStream: AsyncSequence, Sendable {
     /// The result column names, known before the first batch.
     public let columns: [String]
 
-    private let cursor: ShardReadCursor
+    private let cursor: any ShardBatchSource
 
     init(columns: [String], cursor: ShardReadCursor) {
         self.columns = columns
         self.cursor = cursor
+    }
+
+    /// A stream whose batches come from elsewhere — another process, for a remote worker.
+    ///
+    /// `nextBatch` is called once per iteration step, never concurrently; it returns a batch (never
+    /// empty), `nil` at the end, or throws. After it returned `nil` or threw, it is not called
+    /// again (the iterator returns `nil`). `onTermination` runs once, when the stream ends early
+    /// (the loop left, the iterator or a never-iterated stream dropped) or after it finished:
+    /// it should stop whatever produces the batches.
+    ///
+    /// ```swift
+    /// let stream = ShardRowStream(columns: ["a"], nextBatch: { try await pipe.receive() }, onTermination: { task.cancel() })
+    /// ```
+    public init(
+        columns: [String], nextBatch: @escaping @Sendable () async throws -> [[SQLValue]]?,
+        onTermination: @escaping @Sendable () -> Void
+    ) {
+        self.columns = columns
+        self.cursor = ClosureBatchSource(nextBatch: nextBatch, onTermination: onTermination)
     }
 
     /// The iterator; a second one throws from its first `next()`.
@@ -63,10 +83,10 @@ public struct ShardRowStream: AsyncSequence, Sendable {
 /// Ends the statement when the last copy of the first iterator goes away: the iterator is a
 /// struct (the protocol requires it to be copyable), so this object's deinit is its end.
 private final class IteratorLifetime: Sendable {
-    let cursor: ShardReadCursor
+    let cursor: any ShardBatchSource
     let isFirst: Bool
 
-    init(_ cursor: ShardReadCursor, isFirst: Bool) {
+    init(_ cursor: any ShardBatchSource, isFirst: Bool) {
         self.cursor = cursor
         self.isFirst = isFirst
     }
@@ -80,5 +100,78 @@ private final class IteratorLifetime: Sendable {
 
     deinit {
         if isFirst { cursor.close() }
+    }
+}
+
+/// Where a ``ShardRowStream``'s batches come from: a statement running here (``ShardReadCursor``)
+/// or closures (``ClosureBatchSource``).
+protocol ShardBatchSource: AnyObject, Sendable {
+    /// Whether an iterator was made before; marks that one is now.
+    func markIterated() -> Bool
+    /// The next batch, or `nil` at the end.
+    func next() async throws -> [[SQLValue]]?
+    /// Stops producing batches; does nothing once finished.
+    func close()
+}
+
+extension ShardReadCursor: ShardBatchSource {}
+
+/// The batches of ``ShardRowStream/init(columns:nextBatch:onTermination:)``.
+private final class ClosureBatchSource: ShardBatchSource {
+    private enum State {
+        case ready
+        case running
+        case finished
+    }
+
+    private let nextBatch: @Sendable () async throws -> [[SQLValue]]?
+    private let onTermination: @Sendable () -> Void
+    private let state = Mutex(State.ready)
+    private let iterated = Atomic(false)
+    private let terminated = Atomic(false)
+
+    init(nextBatch: @escaping @Sendable () async throws -> [[SQLValue]]?, onTermination: @escaping @Sendable () -> Void) {
+        self.nextBatch = nextBatch
+        self.onTermination = onTermination
+    }
+
+    deinit {
+        close()
+    }
+
+    func markIterated() -> Bool {
+        iterated.exchange(true, ordering: .relaxed)
+    }
+
+    func next() async throws -> [[SQLValue]]? {
+        let proceed = try state.withLock { state throws(ShardQLError) -> Bool in
+            switch state {
+            case .ready:
+                state = .running
+                return true
+            case .running:
+                throw ShardQLError(.invalidArgument, "ShardRowStream: next() called while another call runs")
+            case .finished:
+                return false
+            }
+        }
+        guard proceed else { return nil }
+        do {
+            if let batch = try await nextBatch() {
+                state.withLock { if case .running = $0 { $0 = .ready } }
+                return batch
+            }
+        } catch {
+            state.withLock { $0 = .finished }
+            close()
+            throw error
+        }
+        state.withLock { $0 = .finished }
+        close()
+        return nil
+    }
+
+    func close() {
+        if !terminated.exchange(true, ordering: .acquiringAndReleasing) { onTermination() }
     }
 }

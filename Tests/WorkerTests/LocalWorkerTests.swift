@@ -1,6 +1,7 @@
 import Foundation
 import ShardQLBase
 import Testing
+import WorkerTestSupport
 
 @testable import Worker
 

@@ -3,23 +3,9 @@ import SQLiteCore
 import ShardQLBase
 import Synchronization
 import Testing
+import WorkerTestSupport
 
 @testable import Worker
-
-/// Runs `body` with a worker in a fresh directory, closing the worker and removing the directory
-/// whatever happens.
-func withTemporaryWorker(_ body: (LocalWorker, String) async throws -> Void) async throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    let worker = try LocalWorker(directory: directory + "/shards")
-    do {
-        try await body(worker, directory + "/shards")
-    } catch {
-        await worker.close()
-        throw error
-    }
-    await worker.close()
-}
 
 /// A flag one task sets and another reads.
 private final class Flag: Sendable {
@@ -32,19 +18,8 @@ private final class Flag: Sendable {
 struct ShardReadTests {
     let shard = ShardFileID(group: 1, index: 0)
 
-    /// Creates `shard` with `t(a INTEGER PRIMARY KEY, b TEXT)` holding rows 1…`count`.
     func makeShard(_ worker: LocalWorker, _ shard: ShardFileID, rows count: Int) async throws {
-        try await worker.createShard(shard)
-        _ = try await worker.write(
-            [
-                ShardStatement("CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT)"),
-                ShardStatement(
-                    """
-                    WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?)
-                    INSERT INTO t SELECT x, 'row ' || x FROM c
-                    """, parameters: [.integer(Int64(count))]),
-            ], on: shard)
-        try await worker.finish(shard, commit: true)
+        try await worker.makeShard(shard, rows: count)
     }
 
     /// Waits (boundedly) until no read holds a connection of `shard`: early termination releases

@@ -2,6 +2,7 @@ import Foundation
 import SQLiteCore
 import ShardQLBase
 import Testing
+import WorkerTestSupport
 
 @testable import Worker
 

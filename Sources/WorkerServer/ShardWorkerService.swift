@@ -1,0 +1,272 @@
+import Foundation
+import GRPCCore
+import ShardQLBase
+import Synchronization
+import Worker
+import WorkerProtocol
+
+/// The `shardql.v1.ShardWorker` service over any ``ShardExecutor`` — in a worker process, the
+/// ``LocalWorker`` of its data directory.
+///
+/// Every call checks the request's protocol version, runs in a task that the RPC's cancellation
+/// (the client gone, its deadline passed, the server stopping) cancels — which interrupts the
+/// shard's SQLite statement — and fails with an `RPCError` keeping the ``ShardQLError``'s code
+/// (``WireErrors``).
+///
+/// ```swift
+/// let service = ShardWorkerService(executor: try LocalWorker(directory: "/srv/shardql/shards"))
+/// let server = GRPCServer(transport: transport, services: [service])
+/// ```
+public struct ShardWorkerService: Shardql_V1_ShardWorker.SimpleServiceProtocol {
+    /// What one request may ask of the worker: its own limits win over the request's.
+    public struct Limits: Sendable, Hashable {
+        /// Rows per batch when the request does not say.
+        public var defaultBatchRows: Int
+        /// The most rows per batch, whatever the request asks.
+        public var maxBatchRows: Int
+        /// The most bytes of encoded values per batch (a single wider row goes alone).
+        public var maxBatchBytes: Int
+        /// Fragments of one read running at once; the others wait their turn.
+        public var maxConcurrentFragments: Int
+        /// Fragments in one read request.
+        public var maxFragments: Int
+        /// Statements in one write request.
+        public var maxStatements: Int
+
+        /// Creates limits; the defaults suit a worker with a few cores.
+        public init(
+            defaultBatchRows: Int = 1024, maxBatchRows: Int = 65_536, maxBatchBytes: Int = 4 << 20,
+            maxConcurrentFragments: Int = 4, maxFragments: Int = 4096, maxStatements: Int = 100_000
+        ) {
+            self.defaultBatchRows = defaultBatchRows
+            self.maxBatchRows = maxBatchRows
+            self.maxBatchBytes = maxBatchBytes
+            self.maxConcurrentFragments = maxConcurrentFragments
+            self.maxFragments = maxFragments
+            self.maxStatements = maxStatements
+        }
+    }
+
+    /// The ShardQL release a worker reports in its health answer.
+    public static let releaseVersion = "0.1.0"
+
+    let executor: any ShardExecutor
+    let limits: Limits
+    let state: WorkerServiceState
+
+    /// Serves `executor` within `limits`.
+    public init(executor: any ShardExecutor, limits: Limits = Limits()) {
+        self.init(executor: executor, limits: limits, state: WorkerServiceState())
+    }
+
+    init(executor: any ShardExecutor, limits: Limits, state: WorkerServiceState) {
+        self.executor = executor
+        self.limits = limits
+        self.state = state
+    }
+
+    // MARK: - Calls
+
+    public func write(
+        request: Shardql_V1_WriteRequest, context: ServerContext
+    ) async throws -> Shardql_V1_WriteResult {
+        try await serve(request.protocolVersion, context) {
+            guard request.statements.count <= limits.maxStatements else {
+                throw ShardQLError(
+                    .resourceLimit,
+                    "a write request holds \(request.statements.count) statements; this worker takes at most \(limits.maxStatements)")
+            }
+            let statements = try request.statements.map { statement throws(ShardQLError) in
+                ShardStatement(statement.sql, parameters: try WireParameters.decode(statement.parameters))
+            }
+            let outcomes = try await executor.write(
+                statements, on: request.shard.fileID, in: try transactionID(request.transaction),
+                recording: request.recording)
+            var result = Shardql_V1_WriteResult()
+            result.outcomes = outcomes.map(Shardql_V1_StatementOutcome.init)
+            return result
+        }
+    }
+
+    public func transaction(
+        request: Shardql_V1_TransactionRequest, context: ServerContext
+    ) async throws -> Shardql_V1_TransactionResult {
+        try await serve(request.protocolVersion, context) {
+            let shard = request.shard.fileID
+            let transaction = try transactionID(request.transaction)
+            var result = Shardql_V1_TransactionResult()
+            switch request.step {
+            case .begin: try await executor.begin(transaction, on: shard, recording: request.recording)
+            case .commit: try await executor.commit(transaction, on: shard)
+            case .prepare: result.prepared = try await executor.prepare(transaction, on: shard)
+            case .commitPrepared: try await executor.commitPrepared(transaction, on: shard)
+            case .abort: try await executor.abort(transaction, on: shard)
+            case .savepoint: try await executor.savepoint(.begin(request.savepoint), on: shard, in: transaction)
+            case .release: try await executor.savepoint(.release(request.savepoint), on: shard, in: transaction)
+            case .rollbackTo:
+                try await executor.savepoint(.rollback(to: request.savepoint), on: shard, in: transaction)
+            case .unspecified, .UNRECOGNIZED:
+                throw ShardQLError(.invalidArgument, "a transaction request names no step this worker knows")
+            }
+            return result
+        }
+    }
+
+    public func preparedTransactions(
+        request: Shardql_V1_PreparedRequest, context: ServerContext
+    ) async throws -> Shardql_V1_PreparedResult {
+        try await serve(request.protocolVersion, context) {
+            var result = Shardql_V1_PreparedResult()
+            result.transactions = try await executor.preparedTransactions(on: request.shard.fileID).map(\.rawValue)
+            return result
+        }
+    }
+
+    public func ingest(
+        request: RPCAsyncSequence<Shardql_V1_IngestChunk, any Error>, context: ServerContext
+    ) async throws -> Shardql_V1_IngestResult {
+        // The version is checked on the first chunk, inside.
+        try await serve(WireProtocol.version, context) {
+            var target: (shard: ShardFileID, transaction: TransactionID, sql: String, recording: Bool)?
+            var rows: UInt64 = 0
+            for try await chunk in request {
+                if target == nil {
+                    try WireProtocol.check(chunk.protocolVersion)
+                    guard !chunk.insertSql.isEmpty else {
+                        throw ShardQLError(.invalidArgument, "an ingest stream's first chunk names no INSERT statement")
+                    }
+                    target = (chunk.shard.fileID, try transactionID(chunk.transaction), chunk.insertSql, chunk.recording)
+                }
+                guard let target else { continue }
+                let values = try chunk.rows.decoded()
+                guard !values.isEmpty else { continue }
+                _ = try await executor.write(
+                    values.map { ShardStatement(target.sql, parameters: $0) }, on: target.shard, in: target.transaction,
+                    recording: target.recording)
+                rows += UInt64(values.count)
+            }
+            var result = Shardql_V1_IngestResult()
+            result.rows = rows
+            return result
+        }
+    }
+
+    public func createShard(
+        request: Shardql_V1_ShardRequest, context: ServerContext
+    ) async throws -> Shardql_V1_ShardResult {
+        try await serve(request.protocolVersion, context) {
+            try await executor.createShard(request.shard.fileID)
+            return Shardql_V1_ShardResult()
+        }
+    }
+
+    public func dropShard(
+        request: Shardql_V1_ShardRequest, context: ServerContext
+    ) async throws -> Shardql_V1_ShardResult {
+        try await serve(request.protocolVersion, context) {
+            try await executor.dropShard(request.shard.fileID)
+            return Shardql_V1_ShardResult()
+        }
+    }
+
+    public func copyShard(
+        request: Shardql_V1_ShardRequest, response: RPCWriter<Shardql_V1_FileChunk>, context: ServerContext
+    ) async throws {
+        try await serve(request.protocolVersion, context) {
+            throw ShardQLError(.unsupported, "copying shard files is not implemented by this worker yet")
+        }
+    }
+
+    public func statistics(
+        request: Shardql_V1_StatisticsRequest, context: ServerContext
+    ) async throws -> Shardql_V1_StatisticsResult {
+        try await serve(request.protocolVersion, context) {
+            guard request.shards.count <= limits.maxFragments else {
+                throw ShardQLError(.resourceLimit, "a statistics request names \(request.shards.count) shards")
+            }
+            var result = Shardql_V1_StatisticsResult()
+            for reference in request.shards {
+                let shard = reference.fileID
+                result.shards.append(Shardql_V1_ShardStatistics(try await executor.statistics(of: shard), of: shard))
+            }
+            return result
+        }
+    }
+
+    public func health(
+        request: Shardql_V1_HealthRequest, context: ServerContext
+    ) async throws -> Shardql_V1_HealthResult {
+        try await serve(request.protocolVersion, context) {
+            var result = Shardql_V1_HealthResult()
+            result.status = state.isDraining ? .draining : .serving
+            result.protocolVersion = WireProtocol.version
+            result.version = Self.releaseVersion
+            result.uptimeMs = UInt64(max(0, (ContinuousClock.now - state.started) / .milliseconds(1)))
+            result.shardFiles = UInt32(clamping: state.shardFiles())
+            // This call is one of them.
+            result.requestsInFlight = UInt32(clamping: max(0, state.inFlight - 1))
+            return result
+        }
+    }
+
+    // MARK: - Plumbing
+
+    func transactionID(_ text: String) throws(ShardQLError) -> TransactionID {
+        guard !text.isEmpty else { throw ShardQLError(.invalidArgument, "the request names no transaction") }
+        return TransactionID(text)
+    }
+
+    /// Runs `body` for one call: checks `version`, counts the call in flight, cancels `body` when
+    /// gRPC cancels the RPC (gRPC does not cancel the handler's task itself) unless the server is
+    /// draining, and maps its errors.
+    func serve<Result: Sendable>(
+        _ version: UInt32, _ context: ServerContext, _ body: @escaping @Sendable () async throws -> Result
+    ) async throws -> Result {
+        state.enter()
+        defer { state.leave() }
+        do {
+            do {
+                try WireProtocol.check(version)
+            } catch {
+                // The proto promises FAILED_PRECONDITION, with the code kept in the metadata.
+                var rpcError = WireErrors.rpcError(error)
+                rpcError.code = .failedPrecondition
+                throw rpcError
+            }
+            let task = Task { try await body() }
+            return try await withRPCCancellationHandler {
+                try await withTaskCancellationHandler {
+                    try await task.value
+                } onCancel: {
+                    task.cancel()
+                }
+            } onCancelRPC: {
+                // gRPC also cancels every RPC when a graceful shutdown begins: a draining worker
+                // lets them finish instead (its drain time bounds them).
+                if !state.isDraining { task.cancel() }
+            }
+        } catch {
+            throw WireErrors.rpcError(error)
+        }
+    }
+}
+
+/// What the calls of one server share: whether it drains, calls in flight, since when it runs.
+final class WorkerServiceState: Sendable {
+    let started = ContinuousClock.now
+    private let draining = Atomic(false)
+    private let inFlightCount = Atomic(0)
+    /// Counts the shard files the worker holds, for health reports.
+    let shardFiles: @Sendable () -> Int
+
+    init(shardFiles: @escaping @Sendable () -> Int = { 0 }) {
+        self.shardFiles = shardFiles
+    }
+
+    var isDraining: Bool { draining.load(ordering: .relaxed) }
+    var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
+
+    func beginDraining() { draining.store(true, ordering: .relaxed) }
+    func enter() { inFlightCount.add(1, ordering: .relaxed) }
+    func leave() { inFlightCount.subtract(1, ordering: .relaxed) }
+}

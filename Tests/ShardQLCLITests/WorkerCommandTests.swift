@@ -1,0 +1,178 @@
+import Foundation
+import ShardQLBase
+import Synchronization
+import Testing
+import Worker
+import WorkerClient
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `shardql worker` as a process: it binds a free port, answers over gRPC, and drains on SIGTERM.
+@Suite("shardql worker", .timeLimit(.minutes(2)))
+struct WorkerCommandTests {
+    /// A running `shardql worker` and the lines it printed.
+    final class WorkerProcess: @unchecked Sendable {
+        // @unchecked: only the test's task touches it (firstLine's reader thread gets the pipe's
+        // handle, which is thread-safe, and Sendable boxes).
+        let process = Process()
+        let output = Pipe()
+        let errors = Pipe()
+        let directory: URL
+
+        init(_ arguments: [String]) throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-worker-\(UUID().uuidString)")
+            process.executableURL = CommandLineTests.binary
+            process.arguments = ["worker", "--data", directory.path] + arguments
+            process.standardOutput = output
+            process.standardError = errors
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
+
+        deinit {
+            if process.isRunning { process.terminate() }
+            try? FileManager.default.removeItem(at: directory)
+        }
+
+        /// The first line of standard output, waiting at most `limit`.
+        func firstLine(within limit: Duration) async throws -> String? {
+            let handle = output.fileHandleForReading
+            let line = Mutex<String?>(nil)
+            let done = Atomic(false)
+            // Blocking reads on a thread of their own; the process's end (or our kill) ends them.
+            Thread.detachNewThread {
+                var bytes: [UInt8] = []
+                while true {
+                    guard let byte = handle.readData(ofLength: 1).first, byte != UInt8(ascii: "\n") else { break }
+                    bytes.append(byte)
+                }
+                line.withLock { $0 = String(decoding: bytes, as: UTF8.self) }
+                done.store(true, ordering: .releasing)
+            }
+            let deadline = ContinuousClock.now + limit
+            while !done.load(ordering: .acquiring), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return line.withLock { $0 }
+        }
+
+        /// Waits at most `limit` for the process to end; kills it past that.
+        func waitForExit(within limit: Duration) async throws -> Int32? {
+            let deadline = ContinuousClock.now + limit
+            while process.isRunning, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                return nil
+            }
+            return process.terminationStatus
+        }
+
+        var stderrText: String {
+            String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self)
+        }
+    }
+
+    @Test func servesOnAFreePortAndDrainsOnSIGTERM() async throws {
+        let worker = try WorkerProcess(["--listen", "127.0.0.1:0"])
+        let line = try #require(try await worker.firstLine(within: .seconds(30)))
+        #expect(line.hasPrefix("listening on 127.0.0.1:"), "\(line)")
+        let address = String(line.dropFirst("listening on ".count))
+        #expect(Int(address.split(separator: ":").last ?? "") ?? 0 > 0)
+
+        let remote = try RemoteWorker(address: address, options: .init(callTimeout: .seconds(5)))
+        #expect(try await remote.health().status == .serving)
+        let shard = ShardFileID(group: 1, index: 0)
+        try await remote.createShard(shard)
+        #expect(try await remote.query("SELECT 40 + 2", parameters: [], on: shard).rows == [[.integer(42)]])
+        await remote.close()
+
+        kill(worker.process.processIdentifier, SIGTERM)
+        let status = try await worker.waitForExit(within: .seconds(20))
+        #expect(status == 0, "\(worker.stderrText)")
+        // The shard file was closed cleanly: no WAL left behind.
+        let shards = worker.directory.appendingPathComponent("shards")
+        #expect(FileManager.default.fileExists(atPath: shards.appendingPathComponent(shard.fileName).path))
+        #expect(!FileManager.default.fileExists(atPath: shards.appendingPathComponent(shard.fileName + "-wal").path))
+    }
+
+    @Test func aCallRunningAtSIGTERMFinishes() async throws {
+        let worker = try WorkerProcess(["--listen", "127.0.0.1:0"])
+        let line = try #require(try await worker.firstLine(within: .seconds(30)))
+        let remote = try RemoteWorker(address: String(line.dropFirst("listening on ".count)))
+        let shard = ShardFileID(group: 1, index: 0)
+        try await remote.createShard(shard)
+        let slow = Task {
+            try await remote.query(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT count(*) FROM c",
+                parameters: [], on: shard)
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        kill(worker.process.processIdentifier, SIGTERM)
+        #expect(try await slow.value.rows == [[.integer(3_000_000)]])
+        #expect(try await worker.waitForExit(within: .seconds(20)) == 0, "\(worker.stderrText)")
+        await remote.close()
+    }
+
+    @Test func killingTheWorkerMidScanFailsTheReadNamingTheNode() async throws {
+        let worker = try WorkerProcess(["--listen", "127.0.0.1:0"])
+        let line = try #require(try await worker.firstLine(within: .seconds(30)))
+        let address = String(line.dropFirst("listening on ".count))
+        let remote = try RemoteWorker(address: address, options: .init(callTimeout: .seconds(5)))
+        let shard = ShardFileID(group: 1, index: 0)
+        try await remote.createShard(shard)
+        // The first row comes at once, the second only after counting to a billion.
+        let read = ShardRead(
+            """
+            WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000)
+            SELECT x FROM c WHERE x = 1 OR x = 1000000000
+            """)
+        var iterator = try await remote.read(read, on: shard, batchRows: 1).makeAsyncIterator()
+        #expect(try await iterator.next() == [[.integer(1)]])
+        kill(worker.process.processIdentifier, SIGKILL)
+        let start = ContinuousClock.now
+        let error = await #expect(throws: ShardQLError.self) { _ = try await iterator.next() }
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(error?.code == .unavailable, "\(String(describing: error))")
+        #expect(error?.message.contains(address) == true && error?.message.contains("\(shard)") == true)
+        // Later calls fail fast too, naming the node.
+        let later = await #expect(throws: ShardQLError.self) { _ = try await remote.statistics(of: shard) }
+        #expect(later?.message.contains(address) == true, "\(String(describing: later))")
+        await remote.close()
+        _ = try await worker.waitForExit(within: .seconds(5))
+    }
+
+    @Test func refusesANonLoopbackAddressWithoutAToken() async throws {
+        let worker = try WorkerProcess(["--listen", "0.0.0.0:0"])
+        let status = try await worker.waitForExit(within: .seconds(20))
+        #expect(status != nil && status != 0)
+        #expect(worker.stderrText.contains("--token-file"), "\(worker.stderrText)")
+    }
+
+    @Test func aTokenFileGuardsEveryCall() async throws {
+        let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)")
+        try Data("s3cret\n".utf8).write(to: tokenFile)
+        defer { try? FileManager.default.removeItem(at: tokenFile) }
+        let worker = try WorkerProcess(["--listen", "127.0.0.1:0", "--token-file", tokenFile.path])
+        let line = try #require(try await worker.firstLine(within: .seconds(30)))
+        let address = String(line.dropFirst("listening on ".count))
+        let anonymous = try RemoteWorker(address: address, options: .init(callTimeout: .seconds(5)))
+        await #expect {
+            _ = try await anonymous.health()
+        } throws: { error in
+            (error as? ShardQLError)?.code == .unauthenticated
+        }
+        await anonymous.close()
+        let member = try RemoteWorker(address: address, options: .init(callTimeout: .seconds(5), token: "s3cret"))
+        #expect(try await member.health().status == .serving)
+        await member.close()
+        kill(worker.process.processIdentifier, SIGTERM)
+        #expect(try await worker.waitForExit(within: .seconds(20)) == 0)
+    }
+}

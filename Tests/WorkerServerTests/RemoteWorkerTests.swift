@@ -272,6 +272,34 @@ struct RemoteWorkerTests {
         }
     }
 
+    @Test func ingestLoadsRowsInTheTransaction() async throws {
+        try await withRemoteWorker { h in
+            try await h.remote.createShard(shard)
+            _ = try await h.remote.write([ShardStatement("CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT)")], on: shard)
+            try await h.remote.finish(shard, commit: true)
+            let transaction = TransactionID("load")
+            let shard = shard
+            let result = try await h.remote.stub.ingest(requestProducer: { writer in
+                for start in stride(from: 0, to: 1000, by: 250) {
+                    var chunk = Shardql_V1_IngestChunk()
+                    if start == 0 {
+                        chunk.protocolVersion = WireProtocol.version
+                        chunk.transaction = transaction.rawValue
+                        chunk.shard = Shardql_V1_ShardRef(shard)
+                        chunk.insertSql = "INSERT INTO t VALUES (?, ?)"
+                    }
+                    let rows = (start..<start + 250).map { [SQLValue.integer(Int64($0)), .text("row \($0)")] }
+                    chunk.rows = Shardql_V1_Rows(rows, columnCount: 2)
+                    try await writer.write(chunk)
+                }
+            })
+            #expect(result.rows == 1000)
+            #expect(try await h.remote.query("SELECT count(*) FROM t", parameters: [], on: shard).rows == [[.integer(0)]])
+            try await h.remote.commit(transaction, on: shard)
+            #expect(try await h.remote.query("SELECT count(*) FROM t", parameters: [], on: shard).rows == [[.integer(1000)]])
+        }
+    }
+
     @Test func onlyNumbersNameAFileSoEveryFileStaysInTheDirectory() async throws {
         try await withRemoteWorker { h in
             // The extremes of both fields: the file is still `g<int>-s<int>.sqlite` in the directory.

@@ -14,6 +14,7 @@ let package = Package(
         // The Swift API: `import ShardQL`.
         .library(name: "ShardQL", targets: ["ShardQL"]),
         .library(name: "Coordinator", targets: ["Coordinator"]),
+        .library(name: "WorkerProtocol", targets: ["WorkerProtocol"]),
         .library(name: "ShardQLBase", targets: ["ShardQLBase"]),
     ],
     dependencies: [

@@ -29,6 +29,7 @@ let package = Package(
         benchmark("ParserBenchmarks", using: ["SQLSyntax", "SQLLogicTest"]),
         benchmark("RouterBenchmarks", using: ["Coordinator", "SQLiteCore", "ShardQLBase"]),
         benchmark("WriteBenchmarks", using: ["Coordinator", "ShardQLBase"]),
+        benchmark("WireBenchmarks", using: ["WorkerProtocol", "ShardQLBase"]),
     ],
     swiftLanguageModes: [.v6]
 )

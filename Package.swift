@@ -80,7 +80,7 @@ let package = Package(
             name: "shardql",
             dependencies: [
                 "ShardQLBase", "SQLSyntax", "SQLiteCore", "Coordinator", "SQLLogicTest", "ShellOutput", "Worker",
-                "WorkerProtocol", "WorkerServer",
+                "WorkerProtocol", "WorkerServer", "WorkerClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

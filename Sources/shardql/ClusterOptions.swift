@@ -1,5 +1,8 @@
 import ArgumentParser
 import Coordinator
+import Foundation
+import ShardQLBase
+import WorkerClient
 
 #if canImport(Glibc)
 import Glibc
@@ -20,20 +23,37 @@ struct ClusterOptions: ParsableArguments {
             valueName: "URL"))
     var catalog: String?
 
+    @Option(
+        name: .customLong("token-file"),
+        help: "A file holding the cluster token to send to worker nodes (also SHARDQL_TOKEN_FILE).")
+    var tokenFile: String?
+
     /// The catalog named by `--catalog`, else by `SHARDQL_CATALOG`, else none (the default file).
     func catalogLocation() throws -> CatalogLocation? {
         let url = catalog ?? getenv("SHARDQL_CATALOG").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         return try url.map(CatalogLocation.init(url:))
     }
 
-    /// Opens the cluster, or reports why not on stderr and fails the command.
+    /// Opens the cluster, or reports why not on stderr and fails the command. Shard files on
+    /// registered worker nodes are reached over gRPC (``RemoteWorker``), with the cluster token.
     func open(shards: Int = 4, recovering: Bool = true) async throws -> Cluster {
         do {
+            let file = tokenFile ?? getenv("SHARDQL_TOKEN_FILE").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+            let options = RemoteWorker.Options(token: try file.map(readClusterToken(file:)))
             return try await Cluster.open(
-                directory: data, catalog: try catalogLocation(), defaultShardCount: shards, recovering: recovering)
+                directory: data, catalog: try catalogLocation(), defaultShardCount: shards, recovering: recovering,
+                connectingWith: { address in try RemoteWorker(address: address, options: options) })
         } catch {
             printError("Error: \(error)")
             throw ExitCode.failure
         }
     }
+}
+
+/// The cluster token in `file` (surrounding whitespace dropped); an unreadable or empty file is an error.
+func readClusterToken(file: String) throws(ShardQLError) -> String {
+    guard let text = readFile(file) else { throw ShardQLError(.io, "cannot read the token file '\(file)'") }
+    let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !token.isEmpty else { throw ShardQLError(.invalidArgument, "the token file '\(file)' is empty") }
+    return token
 }

@@ -49,13 +49,10 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         var token: String?
         if let tokenFile {
-            guard let text = readFile(tokenFile) else {
-                printError("Error: cannot read the token file '\(tokenFile)'")
-                throw ExitCode.failure
-            }
-            token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard token?.isEmpty == false else {
-                printError("Error: the token file '\(tokenFile)' is empty")
+            do {
+                token = try readClusterToken(file: tokenFile)
+            } catch {
+                printError("Error: \(error)")
                 throw ExitCode.failure
             }
         }

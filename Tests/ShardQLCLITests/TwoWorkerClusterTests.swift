@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// The multi-process cluster as a user starts it: two `shardql worker` processes on free ports
+/// of 127.0.0.1, registered with `shardql node add`, then SQL through the `shardql` coordinator,
+/// whose answers must be the ones SQLite gives for the same rows in one file.
+@Suite("two-worker cluster", .timeLimit(.minutes(3)))
+struct TwoWorkerClusterTests {
+    @Test func aTableSpreadOverTwoWorkersAnswersAsSQLite() async throws {
+        let first = try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"])
+        let second = try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"])
+        var addresses: [String] = []
+        for worker in [first, second] {
+            let line = try #require(try await worker.firstLine(within: .seconds(60)))
+            addresses.append(String(line.dropFirst("listening on ".count)))
+        }
+        let coordinator = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-coord-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: coordinator) }
+        func shardql(_ arguments: [String]) throws -> BoundedProcess.Outcome {
+            try BoundedProcess.run(CommandLineTests.binary, arguments + ["--data", coordinator.path], limit: .seconds(60))
+        }
+        for address in addresses {
+            let added = try shardql(["node", "add", address])
+            #expect(added.status == 0, "\(added.summary)")
+        }
+
+        let setup = """
+            CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, n REAL);
+            CREATE TABLE r(k INTEGER PRIMARY KEY, name TEXT) DISTRIBUTED REPLICATED;
+            INSERT INTO t WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 500)
+                SELECT i, 'v' || (i % 7), i * 0.25 FROM c;
+            INSERT INTO r VALUES (0, 'even'), (1, 'odd');
+            BEGIN; UPDATE t SET v = NULL WHERE id % 50 = 0; DELETE FROM t WHERE id > 480; COMMIT;
+            """
+        let queries = """
+            SELECT count(*), sum(id), total(n), count(v) FROM t;
+            SELECT v, count(*), max(n) FROM t GROUP BY v ORDER BY v;
+            SELECT id, v FROM t ORDER BY n DESC LIMIT 3;
+            SELECT r.name, count(*) FROM t JOIN r ON r.k = t.id % 2 GROUP BY r.name ORDER BY 1;
+            SELECT * FROM t WHERE id = 250;
+            """
+        let setUp = try shardql(["-c", setup])
+        #expect(setUp.status == 0, "\(setUp.summary)")
+        let answers = try shardql(["-c", queries])
+        #expect(answers.status == 0, "\(answers.summary)")
+
+        // The same script on one plain SQLite file (the distribution clause removed).
+        let plain = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-plain-\(UUID().uuidString).db")
+        defer { try? FileManager.default.removeItem(at: plain) }
+        let sqlite = try #require(BoundedProcess.onPath("sqlite3"))
+        let reference = try BoundedProcess.run(
+            sqlite, [plain.path], stdin: Array((setup.replacingOccurrences(of: " DISTRIBUTED REPLICATED", with: "") + queries).utf8))
+        #expect(reference.status == 0, "\(reference.summary)")
+        #expect(answers.stdoutText == reference.stdoutText)
+
+        // The shards are on the workers, spread over both.
+        let shards = try shardql(["-c", ".shards t"])
+        for address in addresses { #expect(shards.stdoutText.contains(address), "\(shards.stdoutText)") }
+        let list = try shardql(["node", "list"])
+        #expect(list.status == 0)
+        for worker in [first, second] {
+            let files = try FileManager.default.contentsOfDirectory(atPath: worker.directory.appendingPathComponent("shards").path)
+            #expect(files.contains { $0.hasSuffix(".sqlite") }, "\(files)")
+        }
+    }
+}

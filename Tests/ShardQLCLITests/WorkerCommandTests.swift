@@ -114,7 +114,12 @@ struct WorkerCommandTests {
                 "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000) SELECT count(*) FROM c",
                 parameters: [], on: shard)
         }
-        try await Task.sleep(for: .milliseconds(100))
+        // SIGTERM only once the worker is running the call (a call that has not arrived yet is
+        // refused by a draining worker, which is right but not what this test is about).
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await remote.health().requestsInFlight == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         kill(worker.process.processIdentifier, SIGTERM)
         #expect(try await slow.value.rows == [[.integer(1_000_000)]])
         #expect(try await worker.waitForExit(within: .seconds(20)) == 0, "\(worker.stderrText)")

@@ -182,8 +182,8 @@ extension SQLValue {
     }
 }
 
-/// Writes every byte, retrying short writes and interrupted calls.
-func writeFully(_ bytes: [UInt8], to descriptor: Int32) {
+/// Writes every byte, retrying short writes and interrupted calls (the shell writes with it too).
+package func writeFully(_ bytes: [UInt8], to descriptor: Int32) {
     bytes.withUnsafeBytes { raw in
         var offset = 0
         while offset < raw.count {

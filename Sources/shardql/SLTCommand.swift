@@ -160,7 +160,7 @@ struct SLT: AsyncParsableCommand {
 }
 
 func printLine(_ text: String) {
-    writeAll(Array((text + "\n").utf8), to: standardOutput)
+    writeFully(Array((text + "\n").utf8), to: standardOutput)
 }
 
 extension Cluster.DefaultDistribution: ExpressibleByArgument {}

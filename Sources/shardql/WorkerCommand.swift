@@ -105,7 +105,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 do {
                     let port = try await server.listeningPort
                     // Straight to the descriptor: a test or script waits for this line on a pipe.
-                    writeAll(Array("listening on \(WorkerAddress(host: address.host, port: port))\n".utf8), to: STDOUT_FILENO)
+                    writeFully(Array("listening on \(WorkerAddress(host: address.host, port: port))\n".utf8), to: STDOUT_FILENO)
                 } catch {
                     // run() reports why.
                 }

@@ -12,7 +12,7 @@ extension Shell {
     /// dot-command at once. Ctrl-C at the prompt discards the line and any statement pending; while
     /// a statement runs, it cancels the statement and returns to the prompt.
     func runInteractively() async {
-        writeAll(Array("ShardQL \(ShardQLVersion.current) on \(clusterDescription). Enter \".help\" for usage hints; end statements with ';', exit with Ctrl-D.\n".utf8), to: standardOutput)
+        writeFully(Array("ShardQL \(ShardQLVersion.current) on \(clusterDescription). Enter \".help\" for usage hints; end statements with ';', exit with Ctrl-D.\n".utf8), to: standardOutput)
         let environment = ["SHARDQL_HISTORY", "HOME", "TERM"].reduce(into: [String: String]()) { environment, name in
             if let value = getenv(name) { environment[name] = String(cString: value) }
         }
@@ -38,7 +38,7 @@ extension Shell {
             if let editor {
                 outcome = editor.readLine(prompt: prompt)
             } else {
-                writeAll(Array(prompt.utf8), to: terminal)
+                writeFully(Array(prompt.utf8), to: terminal)
                 let line = readLine(strippingNewline: false)
                 // Ctrl-C while the terminal was reading discarded what was typed before it.
                 if running.takeInterrupt() {
@@ -66,7 +66,7 @@ extension Shell {
                 }
             }
         }
-        if editor == nil { writeAll(Array("\n".utf8), to: terminal) }
+        if editor == nil { writeFully(Array("\n".utf8), to: terminal) }
     }
 
     static let prompt = "shardql> "
@@ -133,11 +133,11 @@ private final class RunningStatement: Sendable {
         }
         if let task {
             // After the ^C the terminal echoed, so the error starts a line of its own.
-            writeAll(Array("\n".utf8), to: STDERR_FILENO)
+            writeFully(Array("\n".utf8), to: STDERR_FILENO)
             task.cancel()
         } else if !isLineEditing {
             // The terminal has thrown away the line typed so far and echoed ^C.
-            writeAll(Array(("\n" + Shell.prompt).utf8), to: terminal)
+            writeFully(Array(("\n" + Shell.prompt).utf8), to: terminal)
         }
     }
 

@@ -162,7 +162,7 @@ struct LineIndex {
 }
 
 func printError(_ message: String) {
-    writeAll(Array((message + "\n").utf8), to: STDERR_FILENO)
+    writeFully(Array((message + "\n").utf8), to: STDERR_FILENO)
 }
 
 func readFile(_ path: String) -> String? {
@@ -189,21 +189,6 @@ private func readAll(_ descriptor: Int32) -> String? {
         bytes.append(contentsOf: buffer[0..<count])
     }
     return String(decoding: bytes, as: UTF8.self)
-}
-
-/// Writes every byte, retrying short writes and interrupted calls.
-func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
-    bytes.withUnsafeBytes { raw in
-        var offset = 0
-        while offset < raw.count {
-            let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            offset += written
-        }
-    }
 }
 
 let standardOutput = STDOUT_FILENO

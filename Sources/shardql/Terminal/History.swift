@@ -39,7 +39,7 @@ final class History {
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
-        writeAll(Array((Self.encode(entry) + "\n").utf8), to: descriptor)
+        writeFully(Array((Self.encode(entry) + "\n").utf8), to: descriptor)
     }
 
     private func load() {
@@ -61,7 +61,7 @@ final class History {
         let temporary = path + ".\(getpid()).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { return }
-        writeAll(Array(entries.map { Self.encode($0) + "\n" }.joined().utf8), to: descriptor)
+        writeFully(Array(entries.map { Self.encode($0) + "\n" }.joined().utf8), to: descriptor)
         close(descriptor)
         if rename(temporary, path) != 0 { unlink(temporary) }
     }

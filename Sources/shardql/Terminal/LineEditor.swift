@@ -266,6 +266,6 @@ final class LineEditor {
     }
 
     private func write(_ text: String) {
-        writeAll(Array(text.utf8), to: output)
+        writeFully(Array(text.utf8), to: output)
     }
 }

@@ -18,7 +18,7 @@ extension Cluster {
             throw ShardQLError(.unsupported, "EXPLAIN supports queries (SELECT) only")
         }
         guard analyze else {
-            let plan = try plan(for: select)
+            let plan = plan(for: select)
             return QueryPlan(plan, lines: ExplainText.lines(for: plan, metrics: nil), metrics: nil)
         }
         let running = try await stream(statement)

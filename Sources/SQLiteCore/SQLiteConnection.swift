@@ -27,7 +27,11 @@ public final class SQLiteConnection {
     /// The path the connection was opened with.
     public let path: String
 
-    private var statementCache: SQLiteStatementCache
+    var statementCache: SQLiteStatementCache
+
+    /// Set by ``confineToReading(maxValueBytes:)`` or ``confineToOwnFile()``; SQLite's authorizer
+    /// callback points at it.
+    var connectionGuard: ConnectionGuard?
 
     /// The version of the SQLite library in use, like `"3.40.1"`.
     public static var libraryVersion: String {

@@ -26,6 +26,7 @@ extension LocalWorker {
                 try reader.attach(attachments, on: connection)
                 // The connection's own cache: only this read uses the connection until it ends.
                 let prepared = try connection.cachedStatement(read.sql)
+                try Self.requireReadOnly(prepared, read)
                 try prepared.bind(read.parameters)
                 statement.set(prepared)
                 let first = Result { () throws(ShardQLError) in
@@ -49,6 +50,15 @@ extension LocalWorker {
             columns: columns,
             cursor: ShardReadCursor(
                 reader: finished ? nil : reader, statement: statement, pool: pool, batchRows: batchRows, first: first))
+    }
+
+    /// Refuses a read whose statement would change something (`sqlite3_stmt_readonly`): the
+    /// connection's guard refuses most such statements already, this also covers the writer's
+    /// connection that reads inside a transaction.
+    static func requireReadOnly(_ statement: SQLiteStatement, _ read: ShardRead) throws(ShardQLError) {
+        guard statement.isReadOnly else {
+            throw ShardQLError(.invalidArgument, "a shard read must be a read-only statement, got: \(read.sql.prefix(200))")
+        }
     }
 
     /// The files to attach, each opened here (so a missing or foreign file fails clearly), without

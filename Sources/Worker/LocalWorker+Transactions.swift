@@ -217,6 +217,7 @@ extension LocalWorker {
                 throw ShardQLError(.internalError, "a read inside transaction \(transaction) cannot attach files")
             }
             let statement = try connection.cachedStatement(read.sql)
+            try Self.requireReadOnly(statement, read)
             defer { statement.reset() }
             try statement.bind(read.parameters)
             return RowSet(columns: statement.columnNames, rows: try statement.rows())

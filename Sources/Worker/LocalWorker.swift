@@ -99,6 +99,8 @@ public final class LocalWorker: ShardExecutor {
         let writer = try await SQLiteDatabase(path: path)
         try await writer.withConnection { connection in
             try ShardFileFormat.stampOrCheck(connection, path: path, isNew: !exists)
+            // Writes come from coordinators: they may change this file, never reach another.
+            try connection.confineToOwnFile()
         }
         let opened = OpenShard(
             writer: writer, transaction: WriterTransaction(), readers: ReaderPool(path: path),

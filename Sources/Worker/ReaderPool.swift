@@ -6,7 +6,9 @@ import Synchronization
 /// statement open across batches without blocking other reads of the file.
 ///
 /// Connections open on demand and go back to the pool when their read ends; up to
-/// ``idleCapacity`` idle ones are kept, the rest close. Each is its own ``SQLiteDatabase`` (its
+/// ``idleCapacity`` idle ones are kept, the rest close. They are confined to reading
+/// (`SQLiteConnection.confineToReading`): a fragment cannot attach a file, write TEMP tables,
+/// set a PRAGMA or load an extension, whoever sent it. Each is its own ``SQLiteDatabase`` (its
 /// own queue and statement cache), so concurrent streams never share a statement.
 final class ReaderPool: Sendable {
     private struct State {
@@ -14,6 +16,11 @@ final class ReaderPool: Sendable {
         var checkedOut = 0
         var isClosed = false
     }
+
+    /// The largest string or blob a read can produce (SQLite's own limit is 1 GB): several
+    /// concurrent reads can hold such a value without exhausting the worker, and it fits a wire
+    /// message.
+    static let maxValueBytes = 128 << 20
 
     let path: String
     let idleCapacity: Int
@@ -38,7 +45,14 @@ final class ReaderPool: Sendable {
             configuration.readOnly = true
             // Fragments scan whole shards: reading through a memory map saves a system call per page.
             configuration.mmapSize = 1 << 30
-            return ShardReader(try await SQLiteDatabase(path: path, configuration: configuration))
+            let database = try await SQLiteDatabase(path: path, configuration: configuration)
+            do {
+                try await database.withConnection { try $0.confineToReading(maxValueBytes: Self.maxValueBytes) }
+            } catch {
+                await database.close()
+                throw error
+            }
+            return ShardReader(database)
         } catch {
             state.withLock { $0.checkedOut -= 1 }
             throw error
@@ -103,6 +117,12 @@ final class ShardReader: Sendable {
             throw ShardQLError(
                 .invalidArgument, "a read can attach at most \(limit) shard files, got \(wanted.count)")
         }
+        try connection.withAttachmentsPermitted {
+            try attachInOrder(wanted, on: connection)
+        }
+    }
+
+    private func attachInOrder(_ wanted: [Attachment], on connection: SQLiteConnection) throws {
         try attached.withLock { attached in
             var kept = 0
             while kept < attached.count, kept < wanted.count, attached[kept] == wanted[kept] { kept += 1 }

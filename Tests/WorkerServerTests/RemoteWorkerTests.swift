@@ -316,6 +316,44 @@ struct RemoteWorkerTests {
         }
     }
 
+    @Test func aFragmentCanOnlyReadAndAWriteReachesNoOtherFile() async throws {
+        try await withRemoteWorker { h in
+            try await h.remote.createShard(shard)
+            _ = try await h.remote.write(
+                [ShardStatement("CREATE TABLE t(a INTEGER PRIMARY KEY)"), ShardStatement("INSERT INTO t VALUES (1)")],
+                on: shard)
+            try await h.remote.finish(shard, commit: true)
+            let outside = h.local.directory + "/../outside.sqlite"
+            // A file the read did not ask for, by path.
+            let other = ShardFileID(group: 2, index: 0)
+            try await h.remote.createShard(other)
+            for sql in [
+                "ATTACH DATABASE '\(h.local.directory)/\(other.fileName)' AS x", "VACUUM INTO '\(outside)'", "SELECT load_extension('libm.so')",
+                "CREATE TEMP TABLE x AS SELECT * FROM t", "PRAGMA query_only = 0", "DELETE FROM t", "BEGIN",
+            ] {
+                let error = await #expect(throws: ShardQLError.self, "\(sql)") {
+                    _ = try await h.remote.read(ShardRead(sql), on: shard, batchRows: 10).collect()
+                }
+                #expect(error != nil && error?.code != .internalError, "\(sql): \(String(describing: error))")
+            }
+            // On the transaction's own connection, which can write, a read must still be a read.
+            let own = RemoteWorker.testTransaction
+            _ = try await h.remote.write([ShardStatement("INSERT INTO t VALUES (2)")], on: shard)
+            let deleting = await #expect(throws: ShardQLError.self) {
+                _ = try await h.remote.read(ShardRead("DELETE FROM t", transaction: own), on: shard, batchRows: 10).collect()
+            }
+            #expect(deleting?.message.contains("read-only statement") == true, "\(String(describing: deleting))")
+            for sql in ["ATTACH DATABASE '\(outside)' AS x", "VACUUM INTO '\(outside)'"] {
+                await #expect(throws: ShardQLError.self, "\(sql)") {
+                    _ = try await h.remote.write([ShardStatement(sql)], on: shard)
+                }
+            }
+            try await h.remote.finish(shard, commit: true)
+            #expect(!FileManager.default.fileExists(atPath: outside))
+            #expect(try await h.remote.query("SELECT a FROM t ORDER BY a", parameters: [], on: shard).rows == [[.integer(1)], [.integer(2)]])
+        }
+    }
+
     @Test func anotherProtocolVersionIsRefused() async throws {
         var options = RemoteWorker.Options()
         options.protocolVersion = 99

@@ -38,8 +38,7 @@ struct ClusterOptions: ParsableArguments {
     /// registered worker nodes are reached over gRPC (``RemoteWorker``), with the cluster token.
     func open(shards: Int = 4, recovering: Bool = true) async throws -> Cluster {
         do {
-            let file = tokenFile ?? getenv("SHARDQL_TOKEN_FILE").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
-            let options = RemoteWorker.Options(token: try file.map(readClusterToken(file:)))
+            let options = try remoteWorkerOptions(tokenFile: tokenFile)
             return try await Cluster.open(
                 directory: data, catalog: try catalogLocation(), defaultShardCount: shards, recovering: recovering,
                 connectingWith: { address in try RemoteWorker(address: address, options: options) })
@@ -48,6 +47,13 @@ struct ClusterOptions: ParsableArguments {
             throw ExitCode.failure
         }
     }
+}
+
+/// How a coordinator command calls worker nodes: with the token in `tokenFile`, else in the file
+/// `SHARDQL_TOKEN_FILE` names, else none.
+func remoteWorkerOptions(tokenFile: String?) throws(ShardQLError) -> RemoteWorker.Options {
+    let file = tokenFile ?? getenv("SHARDQL_TOKEN_FILE").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+    return RemoteWorker.Options(token: try file.map(readClusterToken(file:)))
 }
 
 /// The cluster token in `file` (surrounding whitespace dropped); an unreadable or empty file is an error.

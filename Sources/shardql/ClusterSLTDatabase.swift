@@ -1,6 +1,8 @@
 import Coordinator
 import ShardQLBase
 import SQLLogicTest
+import SQLiteCore
+import WorkerClient
 
 #if canImport(Glibc)
 import Glibc
@@ -8,12 +10,20 @@ import Glibc
 import Darwin
 #endif
 
-/// A fresh embedded cluster in a temporary directory, for one sqllogictest file.
+/// A fresh cluster for one sqllogictest file: its catalog in a temporary directory, its shard
+/// files there too (embedded) or on worker nodes.
 struct ClusterSLTDatabase: SLTDatabase {
+    /// Worker processes to register as the cluster's nodes, and how to call them.
+    struct Nodes: Sendable {
+        var addresses: [String]
+        var options: RemoteWorker.Options
+    }
+
     private let cluster: Cluster
     private let directory: String
+    private let onWorkers: Bool
 
-    init(shards: Int, distribution: Cluster.DefaultDistribution) async throws {
+    init(shards: Int, distribution: Cluster.DefaultDistribution, nodes: Nodes) async throws {
         let base = (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp")
         var template = Array((base + "/shardql-slt-XXXXXX").utf8CString)
         guard let created = mkdtemp(&template) else {
@@ -21,8 +31,13 @@ struct ClusterSLTDatabase: SLTDatabase {
             throw ShardQLError(.io, "cannot create a temporary directory in '\(base)': \(reason)")
         }
         directory = String(cString: created)
+        onWorkers = !nodes.addresses.isEmpty
         do {
-            cluster = try await Cluster.open(directory: directory, defaultShardCount: shards, defaultDistribution: distribution)
+            let options = nodes.options
+            cluster = try await Cluster.open(
+                directory: directory, defaultShardCount: shards, defaultDistribution: distribution,
+                connectingWith: { address in try RemoteWorker(address: address, options: options) })
+            for address in nodes.addresses { try await cluster.addNode(address: address) }
         } catch {
             removeTree(directory)
             throw error
@@ -34,10 +49,24 @@ struct ClusterSLTDatabase: SLTDatabase {
         return SLTResult(columnCount: result.columns.count, rows: result.rows)
     }
 
-    /// Closes the cluster and deletes its files.
-    func remove() async {
+    /// Drops the tables left on worker nodes (every file's catalog numbers its shard files from
+    /// the start, so the next one would meet them), then closes the cluster and deletes its
+    /// directory.
+    func remove() async throws {
+        defer { removeTree(directory) }
+        do {
+            if onWorkers {
+                // A file may end inside a transaction.
+                _ = try? await cluster.execute("ROLLBACK")
+                for entry in try cluster.schema() where entry.kind == .table {
+                    _ = try await cluster.execute("DROP TABLE \(sqliteQuotedIdentifier(entry.name))")
+                }
+            }
+        } catch {
+            await cluster.close()
+            throw error
+        }
         await cluster.close()
-        removeTree(directory)
     }
 }
 

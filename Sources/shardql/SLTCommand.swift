@@ -2,12 +2,15 @@ import ArgumentParser
 import Coordinator
 import ShardQLBase
 import SQLLogicTest
+import WorkerClient
+import WorkerProtocol
 
-/// `shardql slt [--shards N] [--distribution D] FILE…`: runs sqllogictest files and reports every
-/// record that does not behave as the file says.
+/// `shardql slt [--shards N] [--distribution D] [--workers H:P,…] FILE…`: runs sqllogictest files
+/// and reports every record that does not behave as the file says.
 ///
-/// Each file runs on a fresh embedded cluster (``ClusterSLTDatabase``) with `--shards` shards per
-/// table and `--distribution` for tables created without a distribution clause.
+/// Each file runs on a fresh cluster (``ClusterSLTDatabase``) with `--shards` shards per table and
+/// `--distribution` for tables created without a distribution clause; with `--workers`, the
+/// worker processes at those addresses are its nodes and hold every shard file.
 struct SLT: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slt",
@@ -49,6 +52,18 @@ struct SLT: AsyncParsableCommand {
             """)
     var knownFailure: [String] = []
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Worker nodes (comma-separated HOST:PORT) that hold the shard files; each file's tables are dropped from them when it ends.",
+            valueName: "H:P,…"))
+    var workers: String?
+
+    @Option(
+        name: .customLong("token-file"),
+        help: "A file holding the cluster token to send to the workers (also SHARDQL_TOKEN_FILE).")
+    var tokenFile: String?
+
     @Argument(help: "sqllogictest files, or directories of them.")
     var files: [String] = []
 
@@ -59,15 +74,28 @@ struct SLT: AsyncParsableCommand {
         if let shards, !(1...Self.maximumShards).contains(shards) {
             throw ValidationError("--shards must be between 1 and \(Self.maximumShards), got \(shards).")
         }
+        for address in workerAddresses {
+            do {
+                _ = try WorkerAddress(parsing: address)
+            } catch {
+                throw ValidationError("--workers: \(error.message)")
+            }
+        }
         if let hashThreshold, hashThreshold < 0 {
             throw ValidationError("--hash-threshold must not be negative, got \(hashThreshold).")
         }
     }
 
+    private var workerAddresses: [String] {
+        (workers ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     func run() async throws {
         let runner: SLTRunner
+        let nodes: ClusterSLTDatabase.Nodes
         do {
             runner = try SLTRunner(dialect: "sqlite", hashThresholdOverride: hashThreshold)
+            nodes = ClusterSLTDatabase.Nodes(addresses: workerAddresses, options: try remoteWorkerOptions(tokenFile: tokenFile))
         } catch {
             printError("Error: \(error)")
             throw ExitCode.failure
@@ -90,13 +118,20 @@ struct SLT: AsyncParsableCommand {
             }
             var database: ClusterSLTDatabase
             do {
-                database = try await ClusterSLTDatabase(shards: shards ?? 4, distribution: distribution ?? .keys)
+                database = try await ClusterSLTDatabase(
+                    shards: shards ?? 4, distribution: distribution ?? .keys, nodes: nodes)
             } catch {
                 printError("Error: \(error)")
                 throw ExitCode.failure
             }
             let report = await runner.run(records, path: path, on: &database)
-            await database.remove()
+            do {
+                try await database.remove()
+            } catch {
+                // The next file would meet this one's shard files on the workers.
+                printError("Error: \(path): cannot clean up the workers: \(error)")
+                throw ExitCode.failure
+            }
 
             let shown = verbose ? report.failures : Array(report.failures.prefix(Self.failuresPerFile))
             for failure in shown {

@@ -63,4 +63,48 @@ struct TwoWorkerClusterTests {
             #expect(files.contains { $0.hasSuffix(".sqlite") }, "\(files)")
         }
     }
+
+    @Test func sltOnWorkersRunsEveryFileThereAndLeavesNoShardFileBehind() async throws {
+        let workers = try [0, 1].map { _ in try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"]) }
+        var addresses: [String] = []
+        for worker in workers {
+            let line = try #require(try await worker.firstLine(within: .seconds(60)))
+            addresses.append(String(line.dropFirst("listening on ".count)))
+        }
+        // The same file twice (each run numbers its shard files from the start again), then one
+        // that ends inside a transaction.
+        let unfinished = """
+            statement ok
+            CREATE TABLE t1(a INTEGER PRIMARY KEY, b TEXT)
+
+            statement ok
+            BEGIN
+
+            statement ok
+            INSERT INTO t1 VALUES (1, 'x')
+
+            """
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-slt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let passing = directory.appendingPathComponent("passing.test").path
+        let open = directory.appendingPathComponent("open.test").path
+        try Data(SLTCommandTests.passing.utf8).write(to: URL(fileURLWithPath: passing))
+        try Data(unfinished.utf8).write(to: URL(fileURLWithPath: open))
+        let run = try BoundedProcess.run(
+            CommandLineTests.binary, ["slt", "--workers", addresses.joined(separator: ","), passing, passing, open, passing],
+            limit: .seconds(120))
+        #expect(run.status == 0, "\(run.summary)")
+        let lines = run.stdoutText.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix(passing) && $0.contains(" 0 failed") }.count == 3, "\(run.stdoutText)")
+        for worker in workers {
+            let files = try FileManager.default.contentsOfDirectory(atPath: worker.directory.appendingPathComponent("shards").path)
+            #expect(!files.contains { $0.hasSuffix(".sqlite") }, "\(files)")
+        }
+
+        let unreachable = try BoundedProcess.run(
+            CommandLineTests.binary, ["slt", "--workers", "127.0.0.1:1", passing], limit: .seconds(60))
+        #expect(unreachable.status != 0)
+        #expect(unreachable.stdoutText.contains("127.0.0.1:1") || unreachable.stderrText.contains("127.0.0.1:1"), "\(unreachable.summary)")
+    }
 }

@@ -79,9 +79,11 @@ public struct ShardWorkerService: Shardql_V1_ShardWorker.SimpleServiceProtocol {
             let statements = try request.statements.map { statement throws(ShardQLError) in
                 ShardStatement(statement.sql, parameters: try WireParameters.decode(statement.parameters))
             }
+            FaultInjection.reach("worker.write.before")
             let outcomes = try await executor.write(
                 statements, on: request.shard.fileID, in: try transactionID(request.transaction),
                 recording: request.recording)
+            FaultInjection.reach("worker.write.after")
             var result = Shardql_V1_WriteResult()
             result.outcomes = outcomes.map(Shardql_V1_StatementOutcome.init)
             return result
@@ -95,6 +97,11 @@ public struct ShardWorkerService: Shardql_V1_ShardWorker.SimpleServiceProtocol {
             let shard = request.shard.fileID
             let transaction = try transactionID(request.transaction)
             var result = Shardql_V1_TransactionResult()
+            // Crash tests kill the worker around a step: `worker.prepare.after` is a prepared
+            // record on disk whose answer never left.
+            let fault = "worker.\(request.step)"
+            FaultInjection.reach(fault + ".before")
+            defer { FaultInjection.reach(fault + ".after") }
             switch request.step {
             case .begin: try await executor.begin(transaction, on: shard, recording: request.recording)
             case .commit: try await executor.commit(transaction, on: shard)

@@ -22,11 +22,20 @@ struct WorkerCommandTests {
         let output = Pipe()
         let errors = Pipe()
         let directory: URL
+        /// Whether the directory is this process's own, deleted when it goes.
+        private let ownsDirectory: Bool
 
-        init(_ arguments: [String]) throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-worker-\(UUID().uuidString)")
+        /// Starts `shardql worker --data DIR` with `arguments`; DIR is `directory`, or a fresh one
+        /// deleted afterwards. `environment` is added to the test's own.
+        init(_ arguments: [String], directory: URL? = nil, environment: [String: String] = [:]) throws {
+            self.directory = directory
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("shardql-worker-\(UUID().uuidString)")
+            ownsDirectory = directory == nil
             process.executableURL = CommandLineTests.binary
-            process.arguments = ["worker", "--data", directory.path] + arguments
+            process.arguments = ["worker", "--data", self.directory.path] + arguments
+            if !environment.isEmpty {
+                process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            }
             process.standardOutput = output
             process.standardError = errors
             process.standardInput = FileHandle.nullDevice
@@ -35,7 +44,7 @@ struct WorkerCommandTests {
 
         deinit {
             if process.isRunning { process.terminate() }
-            try? FileManager.default.removeItem(at: directory)
+            if ownsDirectory { try? FileManager.default.removeItem(at: directory) }
         }
 
         /// The first line of standard output, waiting at most `limit`.
@@ -72,6 +81,13 @@ struct WorkerCommandTests {
                 return nil
             }
             return process.terminationStatus
+        }
+
+        /// The address it printed once listening (`HOST:PORT`), waiting at most `limit`.
+        func address(within limit: Duration = .seconds(60)) async throws -> String {
+            let line = try #require(try await firstLine(within: limit), "the worker printed nothing: \(stderrText)")
+            #expect(line.hasPrefix("listening on "), "\(line)")
+            return String(line.dropFirst("listening on ".count))
         }
 
         var stderrText: String {

@@ -253,6 +253,15 @@ final class ShardTransaction: Sendable {
                 FaultInjection.reach("commit.before")
                 do {
                     try await executor.commit(id, on: shard)
+                } catch let error as ShardQLError where error.code == .unavailable || error.code == .timeout {
+                    // The commit may have happened before the node went away (or the answer was
+                    // lost): only the node knows. SQLite commits atomically, so it is all or nothing.
+                    // An abort ends it if the commit never arrived (after a commit it does nothing).
+                    try? await executor.abort(id, on: shard)
+                    throw ShardQLError(
+                        error.code,
+                        "the outcome of the commit on \(shard) is unknown (the write is either wholly applied or wholly absent): \(error.message)",
+                        cause: error)
                 } catch {
                     try? await executor.abort(id, on: shard)
                     throw error

@@ -11,17 +11,20 @@ import Darwin
 /// order (`<i>` is the participant's position among the shards that prepare, from 0):
 /// `log.after`, `prepare.before:<i>`, `prepare.after:<i>`, `decision.before`, `decision.after`,
 /// `apply.before:<i>`, `apply.after:<i>`, `forget.before`; and for one-phase commits
-/// `commit.before`. Without the variable every check is one comparison.
-enum FaultInjection {
+/// `commit.before`. A worker process has its own steps around each call it serves:
+/// `worker.write.before`/`.after` and `worker.<step>.before`/`.after` for the transaction steps
+/// `begin`, `commit`, `prepare`, `commitPrepared` and `abort`. Without the variable every check
+/// is one comparison.
+package enum FaultInjection {
     /// The step named by `SHARDQL_FAULT`, read once.
-    static let armedStep: String? = {
+    package static let armedStep: String? = {
         guard let value = getenv("SHARDQL_FAULT") else { return nil }
         let step = String(cString: value)
         return step.isEmpty ? nil : step
     }()
 
     /// Kills the process when `step` (with `index`, when given) is the armed one.
-    static func reach(_ step: String, _ index: Int? = nil) {
+    package static func reach(_ step: String, _ index: Int? = nil) {
         guard let armed = armedStep else { return }
         let name = index.map { "\(step):\($0)" } ?? step
         guard armed == name else { return }

@@ -1,5 +1,12 @@
 import Foundation
 import Testing
+import WorkerClient
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The multi-process cluster as a user starts it: two `shardql worker` processes on free ports
 /// of 127.0.0.1, registered with `shardql node add`, then SQL through the `shardql` coordinator,
@@ -106,5 +113,82 @@ struct TwoWorkerClusterTests {
             CommandLineTests.binary, ["slt", "--workers", "127.0.0.1:1", passing], limit: .seconds(60))
         #expect(unreachable.status != 0)
         #expect(unreachable.stdoutText.contains("127.0.0.1:1") || unreachable.stderrText.contains("127.0.0.1:1"), "\(unreachable.summary)")
+    }
+
+    @Test func aWorkerKilledDuringALongScanFailsTheQueryQuicklyAndTheOtherServesOn() async throws {
+        let directories = (1...2).map {
+            FileManager.default.temporaryDirectory.appendingPathComponent("shardql-scan-w\($0)-\(UUID().uuidString)")
+        }
+        defer { for directory in directories { try? FileManager.default.removeItem(at: directory) } }
+        var workers = try directories.map { try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"], directory: $0) }
+        var addresses: [String] = []
+        for worker in workers { addresses.append(try await worker.address()) }
+        let coordinator = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-coord-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: coordinator) }
+        func shardql(_ arguments: [String]) throws -> BoundedProcess.Outcome {
+            try BoundedProcess.run(CommandLineTests.binary, arguments + ["--data", coordinator.path], limit: .seconds(120))
+        }
+        for address in addresses { #expect(try shardql(["node", "add", address]).status == 0) }
+        let setUp = try shardql([
+            "-c",
+            """
+            CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER);
+            INSERT INTO t WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 20000) SELECT i, i FROM c;
+            """,
+        ])
+        #expect(setUp.status == 0, "\(setUp.summary)")
+
+        // Minutes of work on every shard if left alone (20 GB of random bytes).
+        let scan = Task.detached {
+            try BoundedProcess.run(
+                CommandLineTests.binary,
+                ["-c", "SELECT count(*) FROM t WHERE length(randomblob(1000000)) > 0", "--data", coordinator.path],
+                limit: .seconds(300))
+        }
+        let first = try RemoteWorker(address: addresses[0])
+        let second = try RemoteWorker(address: addresses[1])
+        defer { Task { await first.close(); await second.close() } }
+        // Kill the first worker once the scan runs on both.
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < .seconds(60) {
+            let running = try await (first.health().requestsInFlight, second.health().requestsInFlight)
+            if running.0 > 0 && running.1 > 0 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        kill(workers[0].process.processIdentifier, SIGKILL)
+        let killedAt = ContinuousClock.now
+        let outcome = try await scan.value
+        let failedAfter = ContinuousClock.now - killedAt
+        #expect(outcome.status != 0 && outcome.stderrText.contains(addresses[0]), "\(outcome.summary)")
+        // Not a performance bound: the scan would have run for minutes.
+        #expect(failedAfter < .seconds(30), "the query failed \(failedAfter) after the kill")
+
+        // The survivor stops its part of the scan.
+        let stopping = ContinuousClock.now
+        var busy = try await second.health().requestsInFlight
+        while busy > 0, ContinuousClock.now - stopping < .seconds(30) {
+            try await Task.sleep(for: .milliseconds(20))
+            busy = try await second.health().requestsInFlight
+        }
+        #expect(busy == 0, "the surviving worker still runs \(busy) calls")
+
+        // Rows on the survivor are served; those on the dead node fail naming it.
+        var served = 0
+        for id in 1...8 {
+            let point = try shardql(["-c", "SELECT v FROM t WHERE id = \(id)"])
+            if point.status == 0 {
+                #expect(point.stdoutText == "\(id)\n")
+                served += 1
+            } else {
+                #expect(point.stderrText.contains(addresses[0]), "\(point.summary)")
+            }
+        }
+        #expect(served > 0 && served < 8, "\(served) of 8 point queries served")
+
+        // Back on the same port and data, the whole table answers again.
+        workers[0] = try WorkerCommandTests.WorkerProcess(["--listen", addresses[0]], directory: directories[0])
+        _ = try await workers[0].address()
+        let whole = try shardql(["-c", "SELECT count(*), sum(v) FROM t"])
+        #expect(whole.stdoutText == "20000|200010000\n", "\(whole.summary)")
     }
 }

@@ -1,4 +1,5 @@
 import GRPCCore
+import Synchronization
 import GRPCNIOTransportHTTP2Posix
 import ShardQLBase
 import Worker
@@ -46,6 +47,10 @@ public final class RemoteWorker: ShardExecutor {
     private let client: GRPCClient<HTTP2ClientTransport.Posix>
     private let connections: Task<Void, Never>
     let metadata: Metadata
+    /// Read ids are this client's random prefix and a counter: unique on the worker without
+    /// coordination between coordinators.
+    private let readIDPrefix = String(UInt64.random(in: .min ... .max), radix: 36)
+    private let readCount = Atomic<UInt64>(0)
 
     /// Connects (lazily, at the first call) to the worker at `address` (`HOST:PORT`).
     public init(address: String, options: Options = Options()) throws(ShardQLError) {
@@ -89,6 +94,11 @@ public final class RemoteWorker: ShardExecutor {
     public func close() async {
         client.beginGracefulShutdown()
         await connections.value
+    }
+
+    /// A new id for a read (`CancelRead` names it).
+    func nextReadID() -> String {
+        "\(readIDPrefix)-\(readCount.add(1, ordering: .relaxed).newValue)"
     }
 
     // MARK: - Calls

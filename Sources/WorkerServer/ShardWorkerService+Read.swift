@@ -11,7 +11,7 @@ extension ShardWorkerService {
     public func read(
         request: Shardql_V1_ReadRequest, response: RPCWriter<Shardql_V1_RowBatch>, context: ServerContext
     ) async throws {
-        try await serve(request.protocolVersion, context) {
+        try await serve(request.protocolVersion, context, readID: request.readID) {
             guard !request.fragments.isEmpty else {
                 throw ShardQLError(.invalidArgument, "a read request holds no fragment")
             }
@@ -38,6 +38,20 @@ extension ShardWorkerService {
                 return
             }
             try await run.streamConcurrently(reads, limit: limits.maxConcurrentFragments, into: response)
+        }
+    }
+}
+
+extension ShardWorkerService {
+    /// Stops the read the request names, as if its RPC were cancelled: its statements are
+    /// interrupted and its stream ends with the status CANCELLED.
+    public func cancelRead(
+        request: Shardql_V1_CancelReadRequest, context: ServerContext
+    ) async throws -> Shardql_V1_CancelReadResult {
+        try await serve(request.protocolVersion, context) {
+            var result = Shardql_V1_CancelReadResult()
+            result.cancelled = state.cancelRead(request.readID)
+            return result
         }
     }
 }

@@ -226,8 +226,11 @@ public struct ShardWorkerService: Shardql_V1_ShardWorker.SimpleServiceProtocol {
     /// Runs `body` for one call: checks `version`, counts the call in flight, cancels `body` when
     /// gRPC cancels the RPC (gRPC does not cancel the handler's task itself) unless the server is
     /// draining, and maps its errors.
+    ///
+    /// A call with a `readID` can also be cancelled by ``cancelRead(request:context:)``.
     func serve<Result: Sendable>(
-        _ version: UInt32, _ context: ServerContext, _ body: @escaping @Sendable () async throws -> Result
+        _ version: UInt32, _ context: ServerContext, readID: String = "",
+        _ body: @escaping @Sendable () async throws -> Result
     ) async throws -> Result {
         state.enter()
         defer { state.leave() }
@@ -241,6 +244,8 @@ public struct ShardWorkerService: Shardql_V1_ShardWorker.SimpleServiceProtocol {
                 throw rpcError
             }
             let task = Task { try await body() }
+            let registration = readID.isEmpty ? nil : state.registerRead(readID) { task.cancel() }
+            defer { if let registration { state.unregisterRead(readID, registration) } }
             return try await withRPCCancellationHandler {
                 try await withTaskCancellationHandler {
                     try await task.value
@@ -272,6 +277,30 @@ final class WorkerServiceState: Sendable {
 
     var isDraining: Bool { draining.load(ordering: .relaxed) }
     var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
+
+    /// Running reads by the id their client gave, each with its cancel action and registration.
+    private let reads = Mutex<[String: (registration: UInt64, cancel: @Sendable () -> Void)]>([:])
+    private let registrations = Atomic<UInt64>(0)
+
+    /// Makes `cancel` the way to stop the read `id`; returns the registration to remove it by.
+    func registerRead(_ id: String, cancel: @escaping @Sendable () -> Void) -> UInt64 {
+        let registration = registrations.add(1, ordering: .relaxed).newValue
+        reads.withLock { $0[id] = (registration, cancel) }
+        return registration
+    }
+
+    func unregisterRead(_ id: String, _ registration: UInt64) {
+        reads.withLock { reads in
+            if reads[id]?.registration == registration { reads[id] = nil }
+        }
+    }
+
+    /// Cancels the read `id`; whether it was running.
+    func cancelRead(_ id: String) -> Bool {
+        guard let cancel = reads.withLock({ $0[id]?.cancel }) else { return false }
+        cancel()
+        return true
+    }
 
     func beginDraining() { draining.store(true, ordering: .relaxed) }
     func enter() { inFlightCount.add(1, ordering: .relaxed) }

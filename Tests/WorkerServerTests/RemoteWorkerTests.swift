@@ -57,6 +57,28 @@ struct RemoteWorkerTests {
         }
     }
 
+    /// NIO closes a server connection whose client resets more than 200 streams in 30 s (its
+    /// rapid-reset defence); every call on it then fails. Neither finished reads nor reads a
+    /// consumer stops early (a satisfied LIMIT) may count towards that.
+    @Test func hundredsOfReadsFinishedOrStoppedEarlyKeepTheConnection() async throws {
+        try await withRemoteWorker { h in
+            try await h.remote.makeShard(shard, rows: 5000)
+            for index in 0..<500 {
+                if index.isMultiple(of: 2) {
+                    let rows = try await h.remote.read(ShardRead("SELECT a FROM t WHERE a = ?", parameters: [.integer(Int64(index + 1))]), on: shard, batchRows: 10).collect()
+                    #expect(rows.rows == [[.integer(Int64(index + 1))]])
+                } else {
+                    for try await batch in try await h.remote.read(ShardRead("SELECT a FROM t"), on: shard, batchRows: 100) {
+                        #expect(batch.count == 100)
+                        break
+                    }
+                }
+            }
+            #expect(try await h.remote.query("SELECT count(*) FROM t", parameters: [], on: shard).rows == [[.integer(5000)]])
+            try await expectReleased(h.local, shard)
+        }
+    }
+
     @Test func cancellingTheConsumerInterruptsTheWorkersQuery() async throws {
         try await withRemoteWorker { h in
             try await h.remote.createShard(shard)

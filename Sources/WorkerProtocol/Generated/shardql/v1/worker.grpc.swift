@@ -47,6 +47,19 @@ public enum Shardql_V1_ShardWorker: Sendable {
                 type: .serverStreaming
             )
         }
+        /// Namespace for "CancelRead" metadata.
+        public enum CancelRead: Sendable {
+            /// Request type for "CancelRead".
+            public typealias Input = Shardql_V1_CancelReadRequest
+            /// Response type for "CancelRead".
+            public typealias Output = Shardql_V1_CancelReadResult
+            /// Descriptor for "CancelRead".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "shardql.v1.ShardWorker"),
+                method: "CancelRead",
+                type: .unary
+            )
+        }
         /// Namespace for "Write" metadata.
         public enum Write: Sendable {
             /// Request type for "Write".
@@ -167,6 +180,7 @@ public enum Shardql_V1_ShardWorker: Sendable {
         /// Descriptors for all methods in the "shardql.v1.ShardWorker" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Read.descriptor,
+            CancelRead.descriptor,
             Write.descriptor,
             Transaction.descriptor,
             PreparedTransactions.descriptor,
@@ -219,6 +233,24 @@ extension Shardql_V1_ShardWorker {
             request: GRPCCore.StreamingServerRequest<Shardql_V1_ReadRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Shardql_V1_RowBatch>
+
+        /// Handle the "CancelRead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ends a running read early (a LIMIT satisfied, the query cancelled) without a stream reset.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Shardql_V1_CancelReadRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Shardql_V1_CancelReadResult` messages.
+        func cancelRead(
+            request: GRPCCore.StreamingServerRequest<Shardql_V1_CancelReadRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Shardql_V1_CancelReadResult>
 
         /// Handle the "Write" method.
         ///
@@ -389,6 +421,24 @@ extension Shardql_V1_ShardWorker {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Shardql_V1_RowBatch>
 
+        /// Handle the "CancelRead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ends a running read early (a LIMIT satisfied, the query cancelled) without a stream reset.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Shardql_V1_CancelReadRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Shardql_V1_CancelReadResult` message.
+        func cancelRead(
+            request: GRPCCore.ServerRequest<Shardql_V1_CancelReadRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Shardql_V1_CancelReadResult>
+
         /// Handle the "Write" method.
         ///
         /// > Source IDL Documentation:
@@ -557,6 +607,24 @@ extension Shardql_V1_ShardWorker {
             context: GRPCCore.ServerContext
         ) async throws
 
+        /// Handle the "CancelRead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ends a running read early (a LIMIT satisfied, the query cancelled) without a stream reset.
+        ///
+        /// - Parameters:
+        ///   - request: A `Shardql_V1_CancelReadRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Shardql_V1_CancelReadResult` to respond with.
+        func cancelRead(
+            request: Shardql_V1_CancelReadRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Shardql_V1_CancelReadResult
+
         /// Handle the "Write" method.
         ///
         /// > Source IDL Documentation:
@@ -718,6 +786,17 @@ extension Shardql_V1_ShardWorker.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Shardql_V1_ShardWorker.Method.CancelRead.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Shardql_V1_CancelReadRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Shardql_V1_CancelReadResult>(),
+            handler: { request, context in
+                try await self.cancelRead(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Shardql_V1_ShardWorker.Method.Write.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Shardql_V1_WriteRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Shardql_V1_WriteResult>(),
@@ -831,6 +910,17 @@ extension Shardql_V1_ShardWorker.ServiceProtocol {
             context: context
         )
         return response
+    }
+
+    public func cancelRead(
+        request: GRPCCore.StreamingServerRequest<Shardql_V1_CancelReadRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Shardql_V1_CancelReadResult> {
+        let response = try await self.cancelRead(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
     }
 
     public func write(
@@ -950,6 +1040,19 @@ extension Shardql_V1_ShardWorker.SimpleServiceProtocol {
                 )
                 return [:]
             }
+        )
+    }
+
+    public func cancelRead(
+        request: GRPCCore.ServerRequest<Shardql_V1_CancelReadRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Shardql_V1_CancelReadResult> {
+        return GRPCCore.ServerResponse<Shardql_V1_CancelReadResult>(
+            message: try await self.cancelRead(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
         )
     }
 
@@ -1105,6 +1208,29 @@ extension Shardql_V1_ShardWorker {
             deserializer: some GRPCCore.MessageDeserializer<Shardql_V1_RowBatch>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Shardql_V1_RowBatch>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CancelRead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ends a running read early (a LIMIT satisfied, the query cancelled) without a stream reset.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Shardql_V1_CancelReadRequest` message.
+        ///   - serializer: A serializer for `Shardql_V1_CancelReadRequest` messages.
+        ///   - deserializer: A deserializer for `Shardql_V1_CancelReadResult` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func cancelRead<Result>(
+            request: GRPCCore.ClientRequest<Shardql_V1_CancelReadRequest>,
+            serializer: some GRPCCore.MessageSerializer<Shardql_V1_CancelReadRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Shardql_V1_CancelReadResult>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_CancelReadResult>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "Write" method.
@@ -1336,6 +1462,40 @@ extension Shardql_V1_ShardWorker {
             try await self.client.serverStreaming(
                 request: request,
                 descriptor: Shardql_V1_ShardWorker.Method.Read.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CancelRead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ends a running read early (a LIMIT satisfied, the query cancelled) without a stream reset.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Shardql_V1_CancelReadRequest` message.
+        ///   - serializer: A serializer for `Shardql_V1_CancelReadRequest` messages.
+        ///   - deserializer: A deserializer for `Shardql_V1_CancelReadResult` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func cancelRead<Result>(
+            request: GRPCCore.ClientRequest<Shardql_V1_CancelReadRequest>,
+            serializer: some GRPCCore.MessageSerializer<Shardql_V1_CancelReadRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Shardql_V1_CancelReadResult>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_CancelReadResult>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Shardql_V1_ShardWorker.Method.CancelRead.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -1659,6 +1819,35 @@ extension Shardql_V1_ShardWorker.ClientProtocol {
         )
     }
 
+    /// Call the "CancelRead" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Ends a running read early (a LIMIT satisfied, the query cancelled) without a stream reset.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Shardql_V1_CancelReadRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func cancelRead<Result>(
+        request: GRPCCore.ClientRequest<Shardql_V1_CancelReadRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_CancelReadResult>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.cancelRead(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Shardql_V1_CancelReadRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Shardql_V1_CancelReadResult>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "Write" method.
     ///
     /// > Source IDL Documentation:
@@ -1927,6 +2116,39 @@ extension Shardql_V1_ShardWorker.ClientProtocol {
             metadata: metadata
         )
         return try await self.read(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CancelRead" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Ends a running read early (a LIMIT satisfied, the query cancelled) without a stream reset.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func cancelRead<Result>(
+        _ message: Shardql_V1_CancelReadRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_CancelReadResult>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Shardql_V1_CancelReadRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.cancelRead(
             request: request,
             options: options,
             onResponse: handleResponse

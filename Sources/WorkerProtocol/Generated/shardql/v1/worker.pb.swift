@@ -183,6 +183,39 @@ public nonisolated struct Shardql_V1_ReadRequest: Sendable {
 
   public var batchBytes: UInt32 = 0
 
+  /// Chosen by the client, unique among its reads: CancelRead names the read by it.
+  public var readID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Stops a running read: the worker interrupts its statements and ends the stream with the
+/// status CANCELLED. Ending a read this way, instead of resetting its HTTP/2 stream, keeps the
+/// connection: servers close connections whose streams are reset too often (rapid-reset defence).
+public nonisolated struct Shardql_V1_CancelReadRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var protocolVersion: UInt32 = 0
+
+  public var readID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Shardql_V1_CancelReadResult: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Whether the read was still running.
+  public var cancelled: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -743,7 +776,7 @@ nonisolated extension Shardql_V1_Fragment: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Shardql_V1_ReadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReadRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}fragments\0\u{1}transaction\0\u{3}batch_rows\0\u{3}batch_bytes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}fragments\0\u{1}transaction\0\u{3}batch_rows\0\u{3}batch_bytes\0\u{3}read_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -756,6 +789,7 @@ nonisolated extension Shardql_V1_ReadRequest: SwiftProtobuf.Message, SwiftProtob
       case 3: try { try decoder.decodeSingularStringField(value: &self.transaction) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.batchRows) }()
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.batchBytes) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.readID) }()
       default: break
       }
     }
@@ -777,6 +811,9 @@ nonisolated extension Shardql_V1_ReadRequest: SwiftProtobuf.Message, SwiftProtob
     if self.batchBytes != 0 {
       try visitor.visitSingularUInt32Field(value: self.batchBytes, fieldNumber: 5)
     }
+    if !self.readID.isEmpty {
+      try visitor.visitSingularStringField(value: self.readID, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -786,6 +823,72 @@ nonisolated extension Shardql_V1_ReadRequest: SwiftProtobuf.Message, SwiftProtob
     if lhs.transaction != rhs.transaction {return false}
     if lhs.batchRows != rhs.batchRows {return false}
     if lhs.batchBytes != rhs.batchBytes {return false}
+    if lhs.readID != rhs.readID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Shardql_V1_CancelReadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CancelReadRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}read_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.protocolVersion) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.readID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.protocolVersion != 0 {
+      try visitor.visitSingularUInt32Field(value: self.protocolVersion, fieldNumber: 1)
+    }
+    if !self.readID.isEmpty {
+      try visitor.visitSingularStringField(value: self.readID, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Shardql_V1_CancelReadRequest, rhs: Shardql_V1_CancelReadRequest) -> Bool {
+    if lhs.protocolVersion != rhs.protocolVersion {return false}
+    if lhs.readID != rhs.readID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Shardql_V1_CancelReadResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CancelReadResult"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cancelled\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.cancelled) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.cancelled != false {
+      try visitor.visitSingularBoolField(value: self.cancelled, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Shardql_V1_CancelReadResult, rhs: Shardql_V1_CancelReadResult) -> Bool {
+    if lhs.cancelled != rhs.cancelled {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

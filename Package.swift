@@ -105,7 +105,8 @@ let package = Package(
             exclude: ["Golden"]),
         .testTarget(name: "ShellOutputTests", dependencies: ["ShellOutput", "ShardQLBase"]),
         // Runs the built `shardql` binary as a user would; depending on it makes `swift test` build it.
-        .testTarget(name: "ShardQLCLITests", dependencies: ["shardql", "SQLiteCore", "WorkerClient", "Worker"]),
+        .testTarget(
+            name: "ShardQLCLITests", dependencies: ["shardql", "SQLiteCore", "WorkerClient", "Worker", "WorkerTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,6 +5,12 @@ import ShardQLBase
 import Worker
 import WorkerProtocol
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A ``ShardExecutor`` whose shard files live in a worker process (`shardql worker`), reached
 /// over gRPC: the coordinator's side of the wire.
 ///
@@ -29,14 +35,22 @@ public final class RemoteWorker: ShardExecutor {
         public var readTimeout: Duration?
         /// The cluster token, sent as `authorization: Bearer <token>`.
         public var token: String?
+        /// A PEM file of the certificate authorities that signed the workers' certificates: when
+        /// set, connections use TLS and a worker must present a certificate for its address
+        /// (an IP address in its subjectAltName, or the host name) signed by one of them.
+        public var tlsCAFile: String?
         /// The protocol version requests claim: only tests claim another.
         package var protocolVersion = WireProtocol.version
 
         /// Creates options; see the properties.
-        public init(callTimeout: Duration = .seconds(30), readTimeout: Duration? = nil, token: String? = nil) {
+        public init(
+            callTimeout: Duration = .seconds(30), readTimeout: Duration? = nil, token: String? = nil,
+            tlsCAFile: String? = nil
+        ) {
             self.callTimeout = callTimeout
             self.readTimeout = readTimeout
             self.token = token
+            self.tlsCAFile = tlsCAFile
         }
     }
 
@@ -61,10 +75,22 @@ public final class RemoteWorker: ShardExecutor {
         case .ipv6(let host): target = ResolvableTargets.IPv6(addresses: [.init(host: host, port: parsed.port)])
         case nil: target = ResolvableTargets.DNS(host: parsed.host, port: parsed.port)
         }
+        let security: HTTP2ClientTransport.Posix.TransportSecurity
+        if let caFile = options.tlsCAFile {
+            guard access(caFile, R_OK) == 0 else {
+                throw ShardQLError(.io, "cannot read the TLS certificate authority file '\(caFile)'")
+            }
+            security = .tls { tls in
+                tls.trustRoots = .certificates([.file(path: caFile, format: .pem)])
+                tls.serverCertificateVerification = .fullVerification
+            }
+        } else {
+            security = .plaintext
+        }
         let transport: HTTP2ClientTransport.Posix
         do {
             transport = try HTTP2ClientTransport.Posix(
-                target: target, transportSecurity: .plaintext,
+                target: target, transportSecurity: security,
                 config: .defaults { config in
                     // Reconnect soon after a worker restarts: calls fail fast (no waiting for ready)
                     // while the connection is down.

@@ -4,6 +4,12 @@ import ShardQLBase
 import Worker
 import WorkerProtocol
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A worker process's gRPC server: ``ShardWorkerService`` over one ``ShardExecutor`` on a TCP
 /// address, optionally guarded by a cluster token.
 ///
@@ -17,6 +23,20 @@ import WorkerProtocol
 /// }
 /// ```
 public final class WorkerServer: Sendable {
+    /// The certificate a worker presents over TLS, and its key: PEM files.
+    public struct TLSFiles: Sendable, Hashable {
+        /// The certificate chain, leaf first (its subjectAltName must name the address
+        /// coordinators connect to).
+        public var certificateChain: String
+        public var privateKey: String
+
+        /// Creates the value from its parts.
+        public init(certificateChain: String, privateKey: String) {
+            self.certificateChain = certificateChain
+            self.privateKey = privateKey
+        }
+    }
+
     /// The host the server binds.
     public let host: String
     private let server: GRPCServer<HTTP2ServerTransport.Posix>
@@ -24,11 +44,12 @@ public final class WorkerServer: Sendable {
 
     /// A server for `executor` on `host` (an IPv4 or IPv6 literal, or `localhost`) and `port`
     /// (0: any free port, see ``listeningPort``). With a `token`, every call must carry
-    /// `authorization: Bearer <token>`.
+    /// `authorization: Bearer <token>`. With `tls`, connections are encrypted and the worker
+    /// presents that certificate.
     ///
     /// - Parameter shardFiles: counts the shard files held, for health answers.
     public init(
-        host: String, port: Int, executor: any ShardExecutor, token: String?,
+        host: String, port: Int, executor: any ShardExecutor, token: String?, tls: TLSFiles? = nil,
         limits: ShardWorkerService.Limits = .init(), shardFiles: @escaping @Sendable () -> Int = { 0 }
     ) throws(ShardQLError) {
         guard (0...65535).contains(port) else {
@@ -47,8 +68,20 @@ public final class WorkerServer: Sendable {
         self.host = host
         let state = WorkerServiceState(shardFiles: shardFiles)
         self.state = state
+        let security: HTTP2ServerTransport.Posix.TransportSecurity
+        if let tls {
+            for (file, what) in [(tls.certificateChain, "certificate"), (tls.privateKey, "private key")]
+            where access(file, R_OK) != 0 {
+                throw ShardQLError(.io, "cannot read the TLS \(what) file '\(file)'")
+            }
+            security = .tls(
+                certificateChain: [.file(path: tls.certificateChain, format: .pem)],
+                privateKey: .file(path: tls.privateKey, format: .pem))
+        } else {
+            security = .plaintext
+        }
         let transport = HTTP2ServerTransport.Posix(
-            address: address, transportSecurity: .plaintext,
+            address: address, transportSecurity: security,
             config: .defaults { config in
                 // Write requests and ingest chunks carry many rows; a read's batches are capped by
                 // the service's own limits.

@@ -28,6 +28,11 @@ struct ClusterOptions: ParsableArguments {
         help: "A file holding the cluster token to send to worker nodes (also SHARDQL_TOKEN_FILE).")
     var tokenFile: String?
 
+    @Option(
+        name: .customLong("tls-ca"),
+        help: "A PEM file of the authorities that signed the workers' TLS certificates: talk TLS to them (also SHARDQL_TLS_CA).")
+    var tlsCA: String?
+
     /// The catalog named by `--catalog`, else by `SHARDQL_CATALOG`, else none (the default file).
     func catalogLocation() throws -> CatalogLocation? {
         let url = catalog ?? getenv("SHARDQL_CATALOG").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
@@ -38,7 +43,7 @@ struct ClusterOptions: ParsableArguments {
     /// registered worker nodes are reached over gRPC (``RemoteWorker``), with the cluster token.
     func open(shards: Int = 4, recovering: Bool = true) async throws -> Cluster {
         do {
-            let options = try remoteWorkerOptions(tokenFile: tokenFile)
+            let options = try remoteWorkerOptions(tokenFile: tokenFile, tlsCAFile: tlsCA)
             return try await Cluster.open(
                 directory: data, catalog: try catalogLocation(), defaultShardCount: shards, recovering: recovering,
                 connectingWith: { address in try RemoteWorker(address: address, options: options) })
@@ -49,11 +54,16 @@ struct ClusterOptions: ParsableArguments {
     }
 }
 
-/// How a coordinator command calls worker nodes: with the token in `tokenFile`, else in the file
-/// `SHARDQL_TOKEN_FILE` names, else none.
-func remoteWorkerOptions(tokenFile: String?) throws(ShardQLError) -> RemoteWorker.Options {
-    let file = tokenFile ?? getenv("SHARDQL_TOKEN_FILE").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
-    return RemoteWorker.Options(token: try file.map(readClusterToken(file:)))
+/// How a coordinator command calls worker nodes: with the token in `tokenFile` (else in the file
+/// `SHARDQL_TOKEN_FILE` names, else none), over TLS trusting `tlsCAFile` (else
+/// `SHARDQL_TLS_CA`, else plaintext).
+func remoteWorkerOptions(tokenFile: String?, tlsCAFile: String?) throws(ShardQLError) -> RemoteWorker.Options {
+    func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+    let file = tokenFile ?? environment("SHARDQL_TOKEN_FILE")
+    return RemoteWorker.Options(
+        token: try file.map(readClusterToken(file:)), tlsCAFile: tlsCAFile ?? environment("SHARDQL_TLS_CA"))
 }
 
 /// The cluster token in `file` (surrounding whitespace dropped); an unreadable or empty file is an error.

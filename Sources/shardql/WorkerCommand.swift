@@ -13,8 +13,9 @@ import Glibc
 import Darwin
 #endif
 
-/// `shardql worker --listen HOST:PORT --data DIR [--token-file F]`: serves the shard files in
-/// `DIR/shards` to coordinators over gRPC until SIGTERM or SIGINT, which drain it.
+/// `shardql worker --listen HOST:PORT --data DIR [--token-file F] [--tls-cert F --tls-key F]`:
+/// serves the shard files in `DIR/shards` to coordinators over gRPC until SIGTERM or SIGINT,
+/// which drain it.
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
@@ -36,8 +37,20 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("token-file"), help: "A file holding the cluster token every call must carry.")
     var tokenFile: String?
 
+    @Option(name: .customLong("tls-cert"), help: "A PEM certificate (chain) to serve TLS with; needs --tls-key.")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert.")
+    var tlsKey: String?
+
     @Option(name: .customLong("drain-seconds"), help: "How long running calls may take after SIGTERM.")
     var drainSeconds: Double = 10
+
+    func validate() throws {
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together.")
+        }
+    }
 
     func run() async throws {
         let address: WorkerAddress
@@ -62,6 +75,9 @@ struct WorkerCommand: AsyncParsableCommand {
                     + "listens on a loopback address only (127.0.0.1 or ::1)")
             throw ExitCode.failure
         }
+        if token != nil, tlsCert == nil, !address.isLoopback {
+            printError("warning: without --tls-cert the cluster token and all data travel unencrypted")
+        }
         let worker: LocalWorker
         let server: WorkerServer
         do {
@@ -69,6 +85,7 @@ struct WorkerCommand: AsyncParsableCommand {
             let directory = worker.directory
             server = try WorkerServer(
                 host: address.host, port: address.port, executor: worker, token: token,
+                tls: tlsCert.map { WorkerServer.TLSFiles(certificateChain: $0, privateKey: tlsKey ?? "") },
                 shardFiles: { Self.countShardFiles(in: directory) })
         } catch {
             printError("Error: \(error)")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WorkerClient
+import WorkerTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -190,5 +191,45 @@ struct TwoWorkerClusterTests {
         _ = try await workers[0].address()
         let whole = try shardql(["-c", "SELECT count(*), sum(v) FROM t"])
         #expect(whole.stdoutText == "20000|200010000\n", "\(whole.summary)")
+    }
+
+    @Test func aClusterOverTLSWithATokenServesOnlyCoordinatorsWithBoth() async throws {
+        let secrets = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: secrets, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: secrets) }
+        let certificates = try TestCertificates(in: secrets.path)
+        let tokenFile = secrets.appendingPathComponent("token").path
+        try Data("cluster-s3cret\n".utf8).write(to: URL(fileURLWithPath: tokenFile))
+        let worker = try WorkerCommandTests.WorkerProcess([
+            "--listen", "127.0.0.1:0", "--token-file", tokenFile, "--tls-cert", certificates.certificate,
+            "--tls-key", certificates.privateKey,
+        ])
+        let address = try await worker.address()
+        let coordinator = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-coord-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: coordinator) }
+        func shardql(_ arguments: [String], environment: [String: String] = [:]) throws -> BoundedProcess.Outcome {
+            try BoundedProcess.run(
+                CommandLineTests.binary, arguments + ["--data", coordinator.path], limit: .seconds(60), environment: environment)
+        }
+        #expect(try shardql(["node", "add", address]).status == 0)
+        let secured = ["--token-file", tokenFile, "--tls-ca", certificates.authority]
+        let created = try shardql(secured + ["-c", "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y')"])
+        #expect(created.status == 0, "\(created.summary)")
+        // The same settings from the environment.
+        let environment = ["SHARDQL_TOKEN_FILE": tokenFile, "SHARDQL_TLS_CA": certificates.authority]
+        let read = try shardql(["-c", "SELECT b FROM t ORDER BY a"], environment: environment)
+        #expect(read.status == 0 && read.stdoutText == "x\ny\n", "\(read.summary)")
+
+        for (missing, arguments) in [
+            ("TLS", ["--token-file", tokenFile]), ("the token", ["--tls-ca", certificates.authority]),
+            ("the right authority", ["--token-file", tokenFile, "--tls-ca", certificates.otherAuthority]),
+        ] {
+            let refused = try shardql(arguments + ["-c", "SELECT count(*) FROM t"])
+            #expect(refused.status != 0 && refused.stderrText.contains(address), "without \(missing): \(refused.summary)")
+        }
+        let unpaired = try BoundedProcess.run(
+            CommandLineTests.binary, ["worker", "--listen", "127.0.0.1:0", "--data", secrets.path, "--tls-cert", certificates.certificate],
+            limit: .seconds(30))
+        #expect(unpaired.status != 0 && unpaired.stderrText.contains("--tls-key"), "\(unpaired.summary)")
     }
 }

@@ -18,11 +18,12 @@ struct RemoteHarness: Sendable {
 }
 
 func withRemoteWorker(
-    serverToken: String? = nil, options: RemoteWorker.Options = .init(callTimeout: .seconds(10)),
+    serverToken: String? = nil, tls: WorkerServer.TLSFiles? = nil,
+    options: RemoteWorker.Options = .init(callTimeout: .seconds(10)),
     busyTimeout: Duration = .seconds(5), _ body: (RemoteHarness) async throws -> Void
 ) async throws {
     try await withTemporaryWorker(busyTimeout: busyTimeout) { local, _ in
-        let server = try WorkerServer(host: "127.0.0.1", port: 0, executor: local, token: serverToken)
+        let server = try WorkerServer(host: "127.0.0.1", port: 0, executor: local, token: serverToken, tls: tls)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             let port = try await server.listeningPort

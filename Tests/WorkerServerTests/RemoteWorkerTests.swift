@@ -407,6 +407,49 @@ struct RemoteWorkerTests {
         }
     }
 
+    @Test func overTLSOnlyAClientTrustingTheWorkersAuthorityGetsThrough() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certificates = try TestCertificates(in: directory.path)
+        let tls = WorkerServer.TLSFiles(certificateChain: certificates.certificate, privateKey: certificates.privateKey)
+        // Trusting the authority: calls, reads and writes work, with the token on top.
+        try await withRemoteWorker(
+            serverToken: "s3cret", tls: tls,
+            options: .init(callTimeout: .seconds(10), token: "s3cret", tlsCAFile: certificates.authority)
+        ) { h in
+            try await h.remote.makeShard(shard, rows: 100)
+            #expect(try await h.remote.query("SELECT count(*) FROM t", parameters: [], on: shard).rows == [[.integer(100)]])
+            #expect(try await h.remote.health().status == .serving)
+        }
+        // Plaintext to a TLS worker, or TLS trusting another authority: refused, naming the node.
+        for options in [
+            RemoteWorker.Options(callTimeout: .seconds(10)),
+            RemoteWorker.Options(callTimeout: .seconds(10), tlsCAFile: certificates.otherAuthority),
+        ] {
+            try await withRemoteWorker(tls: tls, options: options) { h in
+                let error = await #expect(throws: ShardQLError.self) { _ = try await h.remote.health() }
+                #expect(error?.code == .unavailable && error?.message.contains(h.address) == true, "\(String(describing: error))")
+            }
+        }
+        // TLS to a plaintext worker fails too.
+        try await withRemoteWorker(options: .init(callTimeout: .seconds(10), tlsCAFile: certificates.authority)) { h in
+            let error = await #expect(throws: ShardQLError.self) { _ = try await h.remote.health() }
+            #expect(error?.code == .unavailable, "\(String(describing: error))")
+        }
+        // Files that cannot be read are named at once.
+        let missing = directory.path + "/missing.pem"
+        #expect(throws: ShardQLError.self) {
+            _ = try WorkerServer(
+                host: "127.0.0.1", port: 0, executor: try LocalWorker(directory: directory.path + "/w"), token: nil,
+                tls: .init(certificateChain: missing, privateKey: certificates.privateKey))
+        }
+        let unreadable = #expect(throws: ShardQLError.self) {
+            _ = try RemoteWorker(address: "127.0.0.1:1", options: .init(tlsCAFile: missing))
+        }
+        #expect(unreadable?.message.contains(missing) == true)
+    }
+
     @Test func aDeadNodeIsNamedWithinTheDeadline() async throws {
         var stoppedAddress = ""
         try await withRemoteWorker { h in

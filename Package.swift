@@ -71,7 +71,8 @@ let package = Package(
             name: "Coordinator",
             dependencies: ["ShardQLBase", "SQLSyntax", "SQLiteCore", "Partitioning", "Catalog", "Worker"]),
         // The public Swift API: Database, rows, parameters, transactions.
-        .target(name: "ShardQL", dependencies: ["ShardQLBase", "SQLSyntax", "Partitioning", "Coordinator"]),
+        .target(
+            name: "ShardQL", dependencies: ["ShardQLBase", "SQLSyntax", "Partitioning", "Coordinator", "Worker", "WorkerClient"]),
         // Reads and runs sqllogictest files; SQLiteCore renders values exactly as SQLite converts them.
         .target(name: "SQLLogicTest", dependencies: ["ShardQLBase", "SQLiteCore", "SQLSyntax"]),
         // How the shell prints results: sqlite3's modes, and box/table/markdown laid out for a terminal.
@@ -93,7 +94,8 @@ let package = Package(
         .testTarget(name: "SQLSyntaxTests", dependencies: ["TestSupport", "SQLSyntax", "ShardQLBase", "SQLLogicTest"]),
         .testTarget(name: "SQLLogicTestTests", dependencies: ["TestSupport", "SQLLogicTest", "SQLiteCore"]),
         .testTarget(name: "PartitioningTests", dependencies: ["TestSupport", "Partitioning", "SQLiteCore"]),
-        .testTarget(name: "ShardQLTests", dependencies: ["ShardQL"]),
+        .testTarget(
+            name: "ShardQLTests", dependencies: ["ShardQL", "Coordinator", "Worker", "WorkerServer", "WorkerTestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "WorkerTestSupport"]),
         .testTarget(

@@ -2,6 +2,8 @@
 import Coordinator
 import SQLSyntax
 import Synchronization
+import Worker
+import WorkerClient
 
 /// A ShardQL cluster opened by an application: embedded in a data directory (catalog and
 /// in-process shards), or with its catalog elsewhere (``open(catalog:directory:options:)``).
@@ -19,17 +21,31 @@ import Synchronization
 /// group statements use ``withTransaction(_:)``, which runs them in a session of their own, so
 /// other tasks never see or join the transaction.
 public final class Database: SQLExecutor, Sendable {
-    /// How tables are laid out when a statement does not say.
+    /// How tables are laid out when a statement does not say, and how worker nodes are reached.
     public struct Options: Sendable {
         /// Shards of a table created without `SHARDS n` (1…4096).
         public var shardCount: Int
         /// Finish transactions a crashed coordinator left in doubt when opening (DESIGN §6).
         public var recovers: Bool
+        /// The cluster token worker nodes require (`shardql worker --token-file`), if any.
+        public var clusterToken: String?
+        /// A PEM file of the authorities that signed the worker nodes' TLS certificates: when
+        /// set, nodes are reached over TLS (`shardql worker --tls-cert`).
+        public var tlsCAFile: String?
 
-        /// Options with 4 shards per table and recovery on open, unless you say otherwise.
-        public init(shardCount: Int = 4, recovers: Bool = true) {
+        /// Options with 4 shards per table, recovery on open, and plaintext calls to worker nodes
+        /// without a token, unless you say otherwise.
+        public init(shardCount: Int = 4, recovers: Bool = true, clusterToken: String? = nil, tlsCAFile: String? = nil) {
             self.shardCount = shardCount
             self.recovers = recovers
+            self.clusterToken = clusterToken
+            self.tlsCAFile = tlsCAFile
+        }
+
+        /// Connects to a worker node with these options.
+        var connector: @Sendable (String) throws -> any ShardExecutor {
+            let options = RemoteWorker.Options(token: clusterToken, tlsCAFile: tlsCAFile)
+            return { address in try RemoteWorker(address: address, options: options) }
         }
     }
 
@@ -47,7 +63,8 @@ public final class Database: SQLExecutor, Sendable {
         try await publicErrors {
             Database(
                 cluster: try await Cluster.open(
-                    directory: directory, defaultShardCount: options.shardCount, recovering: options.recovers))
+                    directory: directory, defaultShardCount: options.shardCount, recovering: options.recovers,
+                    connectingWith: options.connector))
         }
     }
 
@@ -60,7 +77,8 @@ public final class Database: SQLExecutor, Sendable {
             Database(
                 cluster: try await Cluster.open(
                     directory: directory, catalog: try CatalogLocation(url: catalog),
-                    defaultShardCount: options.shardCount, recovering: options.recovers))
+                    defaultShardCount: options.shardCount, recovering: options.recovers,
+                    connectingWith: options.connector))
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
-import Dispatch
 import Foundation
+import Logging
+import ServiceLifecycle
 import ShardQLBase
 import Synchronization
 import Worker
@@ -92,48 +93,28 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
 
-        // Signals arrive as events on a queue, not as handlers interrupting arbitrary code.
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        let signals = [SIGTERM, SIGINT].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
-        defer { signals.forEach { $0.cancel() } }
-
+        // swift-service-lifecycle turns SIGTERM and SIGINT into a graceful shutdown: the server
+        // stops taking calls and lets the running ones finish; past the drain time the group
+        // cancels them.
+        var logger = Logger(label: "shardql.worker")
+        logger.logLevel = .warning
         let stopping = Flag()
-        let failure: (any Error)? = await withTaskGroup(of: (any Error)?.self) { group in
-            let serving = Task {
-                do {
-                    try await server.run()
-                    return nil as (any Error)?
-                } catch {
-                    return error
-                }
-            }
-            let drainSeconds = self.drainSeconds
-            for source in signals {
-                source.setEventHandler {
-                    stopping.set()
-                    server.beginGracefulShutdown()
-                    // Calls still running past the drain time are cancelled.
-                    DispatchQueue.global().asyncAfter(deadline: .now() + drainSeconds) { serving.cancel() }
-                }
-                source.resume()
-            }
-            group.addTask {
-                do {
-                    let port = try await server.listeningPort
-                    // Straight to the descriptor: a test or script waits for this line on a pipe.
-                    writeFully(Array("listening on \(WorkerAddress(host: address.host, port: port))\n".utf8), to: STDOUT_FILENO)
-                } catch {
-                    // run() reports why.
-                }
-                return nil
-            }
-            let outcome = await serving.value
-            await group.waitForAll()
-            return outcome
+        let service = WorkerServerService(server: server, stopping: stopping) { port in
+            // Straight to the descriptor: a test or script waits for this line on a pipe.
+            writeFully(Array("listening on \(WorkerAddress(host: address.host, port: port))\n".utf8), to: STDOUT_FILENO)
+        }
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(drainSeconds * 1000))
+        var failure: (any Error)?
+        do {
+            try await ServiceGroup(configuration: configuration).run()
+        } catch {
+            failure = error
         }
         await worker.close()
-        // After a signal, a call cancelled at the end of the drain time is no failure.
+        // After a signal, calls cancelled at the end of the drain time are no failure.
         if let failure, !stopping.isSet {
             printError("Error: \(failure)")
             throw ExitCode.failure
@@ -152,9 +133,35 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 }
 
-/// Set once, from a signal's event handler.
+/// Set once, when the graceful shutdown begins.
 private final class Flag: Sendable {
     private let value = Atomic(false)
     func set() { value.store(true, ordering: .releasing) }
     var isSet: Bool { value.load(ordering: .acquiring) }
+}
+
+/// The worker's gRPC server as a service of the process's `ServiceGroup`: a graceful shutdown
+/// drains it. Prints its address (through `announce`) once it listens.
+private struct WorkerServerService: Service {
+    let server: WorkerServer
+    let stopping: Flag
+    let announce: @Sendable (Int) -> Void
+
+    func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await withGracefulShutdownHandler {
+                    try await server.run()
+                } onGracefulShutdown: {
+                    stopping.set()
+                    server.beginGracefulShutdown()
+                }
+            }
+            group.addTask {
+                // When binding fails, run() reports why.
+                if let port = try? await server.listeningPort { announce(port) }
+            }
+            try await group.waitForAll()
+        }
+    }
 }

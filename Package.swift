@@ -15,6 +15,9 @@ let package = Package(
         .library(name: "ShardQL", targets: ["ShardQL"]),
         .library(name: "Coordinator", targets: ["Coordinator"]),
         .library(name: "WorkerProtocol", targets: ["WorkerProtocol"]),
+        .library(name: "Worker", targets: ["Worker"]),
+        .library(name: "WorkerServer", targets: ["WorkerServer"]),
+        .library(name: "WorkerClient", targets: ["WorkerClient"]),
         .library(name: "ShardQLBase", targets: ["ShardQLBase"]),
     ],
     dependencies: [

@@ -30,11 +30,12 @@ extension SQLiteConnection {
     }
 
     /// Confines the connection to its own file: statements may change it in any way, but not
-    /// `ATTACH` (or `VACUUM INTO`) another file, nor load an extension — for a connection that runs
-    /// writes from elsewhere. ``withAttachmentsPermitted(_:)`` lifts the `ATTACH` ban for the
-    /// owner's own statements.
-    public func confineToOwnFile() throws {
+    /// `ATTACH` (or `VACUUM INTO`) another file, nor load an extension, nor build a string or blob
+    /// over `maxValueBytes` — for a connection that runs writes from elsewhere.
+    /// ``withAttachmentsPermitted(_:)`` lifts the `ATTACH` ban for the owner's own statements.
+    public func confineToOwnFile(maxValueBytes: Int) throws {
         try installGuard(ConnectionGuard(readingOnly: false))
+        sqlite3_limit(try liveHandle(), SQLITE_LIMIT_LENGTH, Int32(clamping: max(1, maxValueBytes)))
     }
 
     private func installGuard(_ connectionGuard: ConnectionGuard) throws {
@@ -61,7 +62,7 @@ extension SQLiteConnection {
     }
 
     /// Runs `body` with `ATTACH` and `DETACH` allowed on a connection confined by
-    /// ``confineToReading(maxValueBytes:)`` or ``confineToOwnFile()``; elsewhere it just runs `body`.
+    /// ``confineToReading(maxValueBytes:)`` or ``confineToOwnFile(maxValueBytes:)``; elsewhere it just runs `body`.
     public func withAttachmentsPermitted<T>(_ body: () throws -> T) rethrows -> T {
         guard let connectionGuard else { return try body() }
         connectionGuard.permitsAttachments = true

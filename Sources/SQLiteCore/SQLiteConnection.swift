@@ -29,7 +29,7 @@ public final class SQLiteConnection {
 
     var statementCache: SQLiteStatementCache
 
-    /// Set by ``confineToReading(maxValueBytes:)`` or ``confineToOwnFile()``; SQLite's authorizer
+    /// Set by ``confineToReading(maxValueBytes:)`` or ``confineToOwnFile(maxValueBytes:)``; SQLite's authorizer
     /// callback points at it.
     var connectionGuard: ConnectionGuard?
 

@@ -89,6 +89,11 @@ public final class LocalWorker: ShardExecutor {
         shards.withLock { $0[shard] }?.readers.counts
     }
 
+    /// The largest string or blob a shard holds or a statement builds (SQLite's own limit is
+    /// 1 GB): several concurrent reads can hold such a value without exhausting the worker, and
+    /// it fits one message on the wire.
+    public static let maxValueBytes = 128 << 20
+
     func open(_ shard: ShardFileID, creating: Bool) async throws -> OpenShard {
         if let open = shards.withLock({ $0[shard] }) { return open }
         let path = self.path(of: shard)
@@ -100,7 +105,7 @@ public final class LocalWorker: ShardExecutor {
         try await writer.withConnection { connection in
             try ShardFileFormat.stampOrCheck(connection, path: path, isNew: !exists)
             // Writes come from coordinators: they may change this file, never reach another.
-            try connection.confineToOwnFile()
+            try connection.confineToOwnFile(maxValueBytes: Self.maxValueBytes)
         }
         let opened = OpenShard(
             writer: writer, transaction: WriterTransaction(), readers: ReaderPool(path: path),

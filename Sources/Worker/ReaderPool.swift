@@ -17,11 +17,6 @@ final class ReaderPool: Sendable {
         var isClosed = false
     }
 
-    /// The largest string or blob a read can produce (SQLite's own limit is 1 GB): several
-    /// concurrent reads can hold such a value without exhausting the worker, and it fits a wire
-    /// message.
-    static let maxValueBytes = 128 << 20
-
     let path: String
     let idleCapacity: Int
     private let state = Mutex(State())
@@ -47,7 +42,7 @@ final class ReaderPool: Sendable {
             configuration.mmapSize = 1 << 30
             let database = try await SQLiteDatabase(path: path, configuration: configuration)
             do {
-                try await database.withConnection { try $0.confineToReading(maxValueBytes: Self.maxValueBytes) }
+                try await database.withConnection { try $0.confineToReading(maxValueBytes: LocalWorker.maxValueBytes) }
             } catch {
                 await database.close()
                 throw error

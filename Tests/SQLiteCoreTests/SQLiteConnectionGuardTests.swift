@@ -95,7 +95,7 @@ struct SQLiteConnectionGuardTests {
     @Test func aWriterConfinedToItsFileWritesButReachesNoOther() throws {
         try withTemporaryDirectory { directory in
             let writer = try SQLiteConnection(path: directory + "/own.sqlite")
-            try writer.confineToOwnFile()
+            try writer.confineToOwnFile(maxValueBytes: 1 << 20)
             try writer.execute(
                 """
                 BEGIN; CREATE TABLE t(a); INSERT INTO t VALUES (1); CREATE INDEX ti ON t(a);
@@ -107,6 +107,7 @@ struct SQLiteConnectionGuardTests {
             expectRefused(writer, "SELECT load_extension('/tmp/x.so')")
             #expect(!FileManager.default.fileExists(atPath: directory + "/other.sqlite"))
             #expect(!FileManager.default.fileExists(atPath: directory + "/copy.sqlite"))
+            #expect(throws: ShardQLError.self) { try writer.execute("INSERT INTO t VALUES (zeroblob(2 * 1024 * 1024))") }
         }
     }
 }

@@ -102,7 +102,7 @@ struct WorkerCommandTests {
         let address = String(line.dropFirst("listening on ".count))
         #expect(Int(address.split(separator: ":").last ?? "") ?? 0 > 0)
 
-        let remote = try RemoteWorker(address: address, options: .init(callTimeout: .seconds(5)))
+        let remote = try RemoteWorker(address: address, options: .init(callTimeout: .seconds(30)))
         #expect(try await remote.health().status == .serving)
         let shard = ShardFileID(group: 1, index: 0)
         try await remote.createShard(shard)
@@ -146,7 +146,7 @@ struct WorkerCommandTests {
         let worker = try WorkerProcess(["--listen", "127.0.0.1:0"])
         let line = try #require(try await worker.firstLine(within: .seconds(30)))
         let address = String(line.dropFirst("listening on ".count))
-        let remote = try RemoteWorker(address: address, options: .init(callTimeout: .seconds(5)))
+        let remote = try RemoteWorker(address: address, options: .init(callTimeout: .seconds(30)))
         let shard = ShardFileID(group: 1, index: 0)
         try await remote.createShard(shard)
         // The first row comes at once, the second only after counting to a billion.
@@ -184,14 +184,14 @@ struct WorkerCommandTests {
         let worker = try WorkerProcess(["--listen", "127.0.0.1:0", "--token-file", tokenFile.path])
         let line = try #require(try await worker.firstLine(within: .seconds(30)))
         let address = String(line.dropFirst("listening on ".count))
-        let anonymous = try RemoteWorker(address: address, options: .init(callTimeout: .seconds(5)))
+        let anonymous = try RemoteWorker(address: address, options: .init(callTimeout: .seconds(30)))
         await #expect {
             _ = try await anonymous.health()
         } throws: { error in
             (error as? ShardQLError)?.code == .unauthenticated
         }
         await anonymous.close()
-        let member = try RemoteWorker(address: address, options: .init(callTimeout: .seconds(5), token: "s3cret"))
+        let member = try RemoteWorker(address: address, options: .init(callTimeout: .seconds(30), token: "s3cret"))
         #expect(try await member.health().status == .serving)
         await member.close()
         kill(worker.process.processIdentifier, SIGTERM)

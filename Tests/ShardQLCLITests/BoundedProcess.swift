@@ -95,6 +95,24 @@ struct BoundedProcess {
             stderr: output.stderr, elapsed: elapsed, timedOut: timedOut)
     }
 
+    /// ``run(_:_:stdin:limit:environment:)`` for async tests: the process is waited for on a
+    /// thread of its own, never on the cooperative pool. (A test blocking a pool thread for
+    /// seconds starves every in-process gRPC server and client of the suite: on 2 cores the pool
+    /// has 2 threads.)
+    static func run(
+        _ executable: URL, _ arguments: [String], stdin: [UInt8] = [], limit: Duration = .seconds(120),
+        environment: [String: String] = [:]
+    ) async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(
+                    with: Result {
+                        try run(executable, arguments, stdin: stdin, limit: limit, environment: environment) as Outcome
+                    })
+            }
+        }
+    }
+
     /// What the reader threads have read, shared with the waiting thread.
     private final class Collected: Sendable {
         let output = Mutex<(stdout: [UInt8], stderr: [UInt8])>(([], []))

@@ -24,11 +24,11 @@ struct TwoWorkerClusterTests {
         }
         let coordinator = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-coord-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: coordinator) }
-        func shardql(_ arguments: [String]) throws -> BoundedProcess.Outcome {
-            try BoundedProcess.run(CommandLineTests.binary, arguments + ["--data", coordinator.path], limit: .seconds(60))
+        func shardql(_ arguments: [String]) async throws -> BoundedProcess.Outcome {
+            try await BoundedProcess.run(CommandLineTests.binary, arguments + ["--data", coordinator.path], limit: .seconds(60))
         }
         for address in addresses {
-            let added = try shardql(["node", "add", address])
+            let added = try await shardql(["node", "add", address])
             #expect(added.status == 0, "\(added.summary)")
         }
 
@@ -47,24 +47,24 @@ struct TwoWorkerClusterTests {
             SELECT r.name, count(*) FROM t JOIN r ON r.k = t.id % 2 GROUP BY r.name ORDER BY 1;
             SELECT * FROM t WHERE id = 250;
             """
-        let setUp = try shardql(["-c", setup])
+        let setUp = try await shardql(["-c", setup])
         #expect(setUp.status == 0, "\(setUp.summary)")
-        let answers = try shardql(["-c", queries])
+        let answers = try await shardql(["-c", queries])
         #expect(answers.status == 0, "\(answers.summary)")
 
         // The same script on one plain SQLite file (the distribution clause removed).
         let plain = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-plain-\(UUID().uuidString).db")
         defer { try? FileManager.default.removeItem(at: plain) }
         let sqlite = try #require(BoundedProcess.onPath("sqlite3"))
-        let reference = try BoundedProcess.run(
+        let reference = try await BoundedProcess.run(
             sqlite, [plain.path], stdin: Array((setup.replacingOccurrences(of: " DISTRIBUTED REPLICATED", with: "") + queries).utf8))
         #expect(reference.status == 0, "\(reference.summary)")
         #expect(answers.stdoutText == reference.stdoutText)
 
         // The shards are on the workers, spread over both.
-        let shards = try shardql(["-c", ".shards t"])
+        let shards = try await shardql(["-c", ".shards t"])
         for address in addresses { #expect(shards.stdoutText.contains(address), "\(shards.stdoutText)") }
-        let list = try shardql(["node", "list"])
+        let list = try await shardql(["node", "list"])
         #expect(list.status == 0)
         for worker in [first, second] {
             let files = try FileManager.default.contentsOfDirectory(atPath: worker.directory.appendingPathComponent("shards").path)
@@ -99,7 +99,7 @@ struct TwoWorkerClusterTests {
         let open = directory.appendingPathComponent("open.test").path
         try Data(SLTCommandTests.passing.utf8).write(to: URL(fileURLWithPath: passing))
         try Data(unfinished.utf8).write(to: URL(fileURLWithPath: open))
-        let run = try BoundedProcess.run(
+        let run = try await BoundedProcess.run(
             CommandLineTests.binary, ["slt", "--workers", addresses.joined(separator: ","), passing, passing, open, passing],
             limit: .seconds(120))
         #expect(run.status == 0, "\(run.summary)")
@@ -110,7 +110,7 @@ struct TwoWorkerClusterTests {
             #expect(!files.contains { $0.hasSuffix(".sqlite") }, "\(files)")
         }
 
-        let unreachable = try BoundedProcess.run(
+        let unreachable = try await BoundedProcess.run(
             CommandLineTests.binary, ["slt", "--workers", "127.0.0.1:1", passing], limit: .seconds(60))
         #expect(unreachable.status != 0)
         #expect(unreachable.stdoutText.contains("127.0.0.1:1") || unreachable.stderrText.contains("127.0.0.1:1"), "\(unreachable.summary)")
@@ -126,11 +126,11 @@ struct TwoWorkerClusterTests {
         for worker in workers { addresses.append(try await worker.address()) }
         let coordinator = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-coord-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: coordinator) }
-        func shardql(_ arguments: [String]) throws -> BoundedProcess.Outcome {
-            try BoundedProcess.run(CommandLineTests.binary, arguments + ["--data", coordinator.path], limit: .seconds(120))
+        func shardql(_ arguments: [String]) async throws -> BoundedProcess.Outcome {
+            try await BoundedProcess.run(CommandLineTests.binary, arguments + ["--data", coordinator.path], limit: .seconds(120))
         }
-        for address in addresses { #expect(try shardql(["node", "add", address]).status == 0) }
-        let setUp = try shardql([
+        for address in addresses { #expect(try await shardql(["node", "add", address]).status == 0) }
+        let setUp = try await shardql([
             "-c",
             """
             CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER);
@@ -140,8 +140,8 @@ struct TwoWorkerClusterTests {
         #expect(setUp.status == 0, "\(setUp.summary)")
 
         // Minutes of work on every shard if left alone (20 GB of random bytes).
-        let scan = Task.detached {
-            try BoundedProcess.run(
+        let scan = Task {
+            try await BoundedProcess.run(
                 CommandLineTests.binary,
                 ["-c", "SELECT count(*) FROM t WHERE length(randomblob(1000000)) > 0", "--data", coordinator.path],
                 limit: .seconds(300))
@@ -176,7 +176,7 @@ struct TwoWorkerClusterTests {
         // Rows on the survivor are served; those on the dead node fail naming it.
         var served = 0
         for id in 1...8 {
-            let point = try shardql(["-c", "SELECT v FROM t WHERE id = \(id)"])
+            let point = try await shardql(["-c", "SELECT v FROM t WHERE id = \(id)"])
             if point.status == 0 {
                 #expect(point.stdoutText == "\(id)\n")
                 served += 1
@@ -189,7 +189,7 @@ struct TwoWorkerClusterTests {
         // Back on the same port and data, the whole table answers again.
         workers[0] = try WorkerCommandTests.WorkerProcess(["--listen", addresses[0]], directory: directories[0])
         _ = try await workers[0].address()
-        let whole = try shardql(["-c", "SELECT count(*), sum(v) FROM t"])
+        let whole = try await shardql(["-c", "SELECT count(*), sum(v) FROM t"])
         #expect(whole.stdoutText == "20000|200010000\n", "\(whole.summary)")
     }
 
@@ -207,27 +207,27 @@ struct TwoWorkerClusterTests {
         let address = try await worker.address()
         let coordinator = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-coord-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: coordinator) }
-        func shardql(_ arguments: [String], environment: [String: String] = [:]) throws -> BoundedProcess.Outcome {
-            try BoundedProcess.run(
+        func shardql(_ arguments: [String], environment: [String: String] = [:]) async throws -> BoundedProcess.Outcome {
+            try await BoundedProcess.run(
                 CommandLineTests.binary, arguments + ["--data", coordinator.path], limit: .seconds(60), environment: environment)
         }
-        #expect(try shardql(["node", "add", address]).status == 0)
+        #expect(try await shardql(["node", "add", address]).status == 0)
         let secured = ["--token-file", tokenFile, "--tls-ca", certificates.authority]
-        let created = try shardql(secured + ["-c", "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y')"])
+        let created = try await shardql(secured + ["-c", "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y')"])
         #expect(created.status == 0, "\(created.summary)")
         // The same settings from the environment.
         let environment = ["SHARDQL_TOKEN_FILE": tokenFile, "SHARDQL_TLS_CA": certificates.authority]
-        let read = try shardql(["-c", "SELECT b FROM t ORDER BY a"], environment: environment)
+        let read = try await shardql(["-c", "SELECT b FROM t ORDER BY a"], environment: environment)
         #expect(read.status == 0 && read.stdoutText == "x\ny\n", "\(read.summary)")
 
         for (missing, arguments) in [
             ("TLS", ["--token-file", tokenFile]), ("the token", ["--tls-ca", certificates.authority]),
             ("the right authority", ["--token-file", tokenFile, "--tls-ca", certificates.otherAuthority]),
         ] {
-            let refused = try shardql(arguments + ["-c", "SELECT count(*) FROM t"])
+            let refused = try await shardql(arguments + ["-c", "SELECT count(*) FROM t"])
             #expect(refused.status != 0 && refused.stderrText.contains(address), "without \(missing): \(refused.summary)")
         }
-        let unpaired = try BoundedProcess.run(
+        let unpaired = try await BoundedProcess.run(
             CommandLineTests.binary, ["worker", "--listen", "127.0.0.1:0", "--data", secrets.path, "--tls-cert", certificates.certificate],
             limit: .seconds(30))
         #expect(unpaired.status != 0 && unpaired.stderrText.contains("--tls-key"), "\(unpaired.summary)")

@@ -52,13 +52,13 @@ struct WorkerCrashTests {
         var workers = try directories.map { try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"], directory: $0) }
         var addresses: [String] = []
         for worker in workers { addresses.append(try await worker.address()) }
-        for address in addresses { try shardql(coordinator, ["node", "add", address]) }
-        try shardql(
+        for address in addresses { try await shardql(coordinator, ["node", "add", address]) }
+        try await shardql(
             coordinator,
             ["--shards", "4", "-c", "CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER); INSERT INTO t VALUES "
                 + (1...40).map { "(\($0), \($0 * 10))" }.joined(separator: ", ")])
         var expected = (count: 40, sum: (1...40).reduce(0) { $0 + $1 * 10 })
-        #expect(try visible(coordinator) == "\(expected.count)|\(expected.sum)\n")
+        #expect(try await visible(coordinator) == "\(expected.count)|\(expected.sum)\n")
 
         for kill in kills {
             // Restart the worker(s) armed with this step, on the same port and data.
@@ -69,9 +69,10 @@ struct WorkerCrashTests {
                     ["--listen", addresses[index]], directory: directories[index], environment: ["SHARDQL_FAULT": kill.step])
                 _ = try await workers[index].address()
             }
-            let run = try BoundedProcess.run(
+            let run = try await BoundedProcess.run(
                 CommandLineTests.binary, ["--data", coordinator, "-c", write], limit: .seconds(60))
-            let died = armed.filter { workers[$0].processExitedSoon() }
+            var died: [Int] = []
+            for index in armed where await workers[index].processExitedSoon() { died.append(index) }
             #expect(!died.isEmpty, "\(kill.step): no worker reached the step; \(run.summary)")
             #expect(run.status != 0, "\(kill.step): the write reported success though a worker died: \(run.summary)")
             // The error names the node that died, and says what is known of the write.
@@ -87,10 +88,10 @@ struct WorkerCrashTests {
                 workers[index] = try WorkerCommandTests.WorkerProcess(["--listen", addresses[index]], directory: directories[index])
                 _ = try await workers[index].address()
             }
-            let recovered = try BoundedProcess.run(CommandLineTests.binary, ["recover", "--data", coordinator], limit: .seconds(60))
+            let recovered = try await BoundedProcess.run(CommandLineTests.binary, ["recover", "--data", coordinator], limit: .seconds(60))
             #expect(recovered.status == 0, "\(kill.step): \(recovered.summary)")
             if kill.decided { expected.sum += changedRows }
-            let state = try visible(coordinator)
+            let state = try await visible(coordinator)
             #expect(
                 state == "\(expected.count)|\(expected.sum)\n",
                 "killed at \(kill.step): \(state), expected the write \(kill.decided ? "applied" : "absent")")
@@ -107,14 +108,14 @@ struct WorkerCrashTests {
     }
 
     @discardableResult
-    private func shardql(_ coordinator: String, _ arguments: [String]) throws -> String {
-        let outcome = try BoundedProcess.run(CommandLineTests.binary, arguments + ["--data", coordinator], limit: .seconds(60))
+    private func shardql(_ coordinator: String, _ arguments: [String]) async throws -> String {
+        let outcome = try await BoundedProcess.run(CommandLineTests.binary, arguments + ["--data", coordinator], limit: .seconds(60))
         #expect(outcome.status == 0, "\(arguments): \(outcome.summary)")
         return outcome.stdoutText
     }
 
-    private func visible(_ coordinator: String) throws -> String {
-        try shardql(coordinator, ["-c", "SELECT count(*), sum(v) FROM t"])
+    private func visible(_ coordinator: String) async throws -> String {
+        try await shardql(coordinator, ["-c", "SELECT count(*), sum(v) FROM t"])
     }
 
     private func expectNothingInDoubt(coordinator: String, workers: [URL], _ step: String) throws {
@@ -135,9 +136,9 @@ struct WorkerCrashTests {
 
 extension WorkerCommandTests.WorkerProcess {
     /// Whether the process ends within a second (a SIGKILL it sent itself may still be landing).
-    func processExitedSoon() -> Bool {
-        let deadline = Date().addingTimeInterval(1)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
+    func processExitedSoon() async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(1)
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
         return !process.isRunning
     }
 }

@@ -19,7 +19,7 @@ struct RemoteHarness: Sendable {
 
 func withRemoteWorker(
     serverToken: String? = nil, tls: WorkerServer.TLSFiles? = nil,
-    options: RemoteWorker.Options = .init(callTimeout: .seconds(10)),
+    options: RemoteWorker.Options = .init(callTimeout: .seconds(30)),
     busyTimeout: Duration = .seconds(5), _ body: (RemoteHarness) async throws -> Void
 ) async throws {
     try await withTemporaryWorker(busyTimeout: busyTimeout) { local, _ in

@@ -30,6 +30,7 @@ let package = Package(
         benchmark("RouterBenchmarks", using: ["Coordinator", "SQLiteCore", "ShardQLBase"]),
         benchmark("WriteBenchmarks", using: ["Coordinator", "ShardQLBase"]),
         benchmark("WireBenchmarks", using: ["WorkerProtocol", "ShardQLBase"]),
+        benchmark("RemoteBenchmarks", using: ["Coordinator", "Worker", "WorkerServer", "WorkerClient", "ShardQLBase"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -156,30 +156,72 @@ private func tearDownPoint() async {
 private let rowsPerSecond = BenchmarkMetric.custom("rows/s (K)", polarity: .prefersLarger, useScalingFactor: false)
 private let payloadPerSecond = BenchmarkMetric.custom("payload MB/s", polarity: .prefersLarger, useScalingFactor: false)
 
+/// Streams `SELECT * FROM t` of the scan shard through `executor` and records rows/s and payload MB/s.
+private func measureScan(_ executor: any ShardExecutor, _ benchmark: Benchmark) async throws {
+    benchmark.startMeasurement()
+    let start = ContinuousClock.now
+    var rows = 0
+    for try await batch in try await executor.read(ShardRead("SELECT * FROM t"), on: scanShard, batchRows: 4096) {
+        rows += batch.count
+        blackHole(batch)
+    }
+    let elapsed = ContinuousClock.now - start
+    benchmark.stopMeasurement()
+    guard rows == scanRows else { throw ShardQLError(.internalError, "scanned \(rows) rows, expected \(scanRows)") }
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    benchmark.measurement(rowsPerSecond, Int(Double(rows) / seconds / 1e3))
+    benchmark.measurement(payloadPerSecond, Int(Double(scan.payloadBytes) / seconds / 1e6))
+}
+
 let benchmarks: @Sendable () -> Void = {
-    Benchmark(
-        "Remote scan (1 worker, loopback)",
-        configuration: .init(
-            metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident, rowsPerSecond, payloadPerSecond],
-            warmupIterations: 1,
-            maxDuration: .seconds(20),
-            maxIterations: 20
-        )
-    ) { benchmark in
+    let scanConfiguration = Benchmark.Configuration(
+        metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident, rowsPerSecond, payloadPerSecond],
+        warmupIterations: 1,
+        maxDuration: .seconds(20),
+        maxIterations: 20
+    )
+
+    Benchmark("Remote scan (1 worker, loopback)", configuration: scanConfiguration) { benchmark in
+        try await measureScan(scan.remote!, benchmark)
+    } setup: {
+        try await setUpScan()
+    } teardown: {
+        await tearDownScan()
+    }
+
+    // The same scan without the wire: SQLite stepping and value building only.
+    Benchmark("Local scan (same shard, LocalWorker, no network)", configuration: scanConfiguration) { benchmark in
+        try await measureScan(scan.worker!.local, benchmark)
+    } setup: {
+        try await setUpScan()
+    } teardown: {
+        await tearDownScan()
+    }
+
+    // The floors under a remote point query: one unary call, and one streamed read of one row.
+    let roundTripConfiguration = Benchmark.Configuration(
+        metrics: [.wallClock, .mallocCountTotal, .throughput],
+        warmupIterations: 100,
+        maxDuration: .seconds(5),
+        maxIterations: 100_000
+    )
+
+    Benchmark("Remote unary round trip (query SELECT 1)", configuration: roundTripConfiguration) { benchmark in
         let remote = scan.remote!
-        benchmark.startMeasurement()
-        let start = ContinuousClock.now
-        var rows = 0
-        for try await batch in try await remote.read(ShardRead("SELECT * FROM t"), on: scanShard, batchRows: 4096) {
-            rows += batch.count
-            blackHole(batch)
+        for _ in benchmark.scaledIterations {
+            blackHole(try await remote.query("SELECT 1", parameters: [], on: scanShard))
         }
-        let elapsed = ContinuousClock.now - start
-        benchmark.stopMeasurement()
-        guard rows == scanRows else { throw ShardQLError(.internalError, "scanned \(rows) rows, expected \(scanRows)") }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        benchmark.measurement(rowsPerSecond, Int(Double(rows) / seconds / 1e3))
-        benchmark.measurement(payloadPerSecond, Int(Double(scan.payloadBytes) / seconds / 1e6))
+    } setup: {
+        try await setUpScan()
+    } teardown: {
+        await tearDownScan()
+    }
+
+    Benchmark("Remote streamed read round trip (read SELECT 1)", configuration: roundTripConfiguration) { benchmark in
+        let remote = scan.remote!
+        for _ in benchmark.scaledIterations {
+            blackHole(try await remote.read(ShardRead("SELECT 1"), on: scanShard, batchRows: 4096).collect())
+        }
     } setup: {
         try await setUpScan()
     } teardown: {

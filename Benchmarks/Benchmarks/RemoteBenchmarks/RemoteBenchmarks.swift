@@ -103,7 +103,8 @@ private func setUpScan() async throws {
     var rows = 0
     for try await batch in try await worker.local.read(ShardRead("SELECT * FROM t"), on: scanShard, batchRows: 4096) {
         var writer = SQLBinaryWriter(capacity: batch.count * 100)
-        for row in batch { writer.write(row) }
+        // Value after value, as `Shardql_V1_Rows` lays a batch out (no per-row count).
+        for row in batch { for value in row { writer.write(value) } }
         bytes += writer.bytes.count
         rows += batch.count
     }

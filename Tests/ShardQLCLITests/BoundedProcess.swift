@@ -1,4 +1,5 @@
 import Foundation
+import WorkerTestSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -53,7 +54,7 @@ struct BoundedProcess {
         process.standardOutput = out
         process.standardError = err
         let start = ContinuousClock.now
-        try process.run()
+        try process.runSerialized()
 
         let collected = Collected()
         let group = DispatchGroup()

@@ -1,4 +1,5 @@
 import Foundation
+import WorkerTestSupport
 import Testing
 
 /// Runs the `shardql` executable built next to this test bundle, in a fresh data directory.
@@ -27,7 +28,7 @@ struct CommandLineTests {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
-        try process.run()
+        try process.runSerialized()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()

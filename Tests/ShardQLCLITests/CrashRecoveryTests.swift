@@ -38,17 +38,17 @@ struct CrashRecoveryTests {
     }
 
     @Test(arguments: scenarios)
-    func everyKillPointLeavesTheWriteWholeOrAbsent(_ scenario: Scenario) throws {
+    func everyKillPointLeavesTheWriteWholeOrAbsent(_ scenario: Scenario) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let seed = root.appendingPathComponent("seed").path
-        try shardql(seed, "CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER); INSERT INTO t VALUES " + (1...40).map { "(\($0), \($0 * 10))" }.joined(separator: ", "))
-        let before = try visible(seed)
+        try await shardql(seed, "CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER); INSERT INTO t VALUES " + (1...40).map { "(\($0), \($0 * 10))" }.joined(separator: ", "))
+        let before = try await visible(seed)
 
         let clean = root.appendingPathComponent("clean").path
         try FileManager.default.copyItem(atPath: seed, toPath: clean)
-        try shardql(clean, scenario.write)
-        let after = try visible(clean)
+        try await shardql(clean, scenario.write)
+        let after = try await visible(clean)
         #expect(before != after)
 
         var decided = false
@@ -56,15 +56,15 @@ struct CrashRecoveryTests {
             if step == "decision.after" { decided = true }
             let directory = root.appendingPathComponent(step.replacingOccurrences(of: ":", with: "-")).path
             try FileManager.default.copyItem(atPath: seed, toPath: directory)
-            let killed = try BoundedProcess.run(
+            let killed = try await BoundedProcess.run(
                 CommandLineTests.binary, ["--data", directory, "--shards", "\(Self.shardCount)", "-c", scenario.write],
                 environment: ["SHARDQL_FAULT": step])
             let wasKilled = killed.reason == .uncaughtSignal
             // A step past the last participant is never reached: the write just completes.
             #expect(wasKilled || step.contains(":"), "\(step): \(killed.summary)")
-            let recovered = try BoundedProcess.run(CommandLineTests.binary, ["recover", "--data", directory])
+            let recovered = try await BoundedProcess.run(CommandLineTests.binary, ["recover", "--data", directory])
             #expect(recovered.status == 0, "\(step): \(recovered.summary)")
-            let state = try visible(directory)
+            let state = try await visible(directory)
             if !wasKilled || decided {
                 #expect(state == after, "\(scenario.name), killed at \(step): \(state), expected the write applied: \(after)")
             } else {
@@ -75,16 +75,16 @@ struct CrashRecoveryTests {
         }
     }
 
-    @Test func openingTheClusterFinishesADecidedTransaction() throws {
+    @Test func openingTheClusterFinishesADecidedTransaction() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try shardql(directory, "CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER); INSERT INTO t VALUES " + (1...20).map { "(\($0), \($0))" }.joined(separator: ", "))
-        let killed = try BoundedProcess.run(
+        try await shardql(directory, "CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER); INSERT INTO t VALUES " + (1...20).map { "(\($0), \($0))" }.joined(separator: ", "))
+        let killed = try await BoundedProcess.run(
             CommandLineTests.binary, ["--data", directory, "-c", "UPDATE t SET v = 0"],
             environment: ["SHARDQL_FAULT": "apply.before:0"])
         #expect(killed.reason == .uncaughtSignal, "\(killed.summary)")
         // No `recover`: any command opening the cluster finishes the transaction first.
-        let query = try BoundedProcess.run(CommandLineTests.binary, ["--data", directory, "-c", "SELECT count(*), sum(v) FROM t"])
+        let query = try await BoundedProcess.run(CommandLineTests.binary, ["--data", directory, "-c", "SELECT count(*), sum(v) FROM t"])
         #expect(query.stdoutText == "20|0\n", "\(query.summary)")
         try expectNothingInDoubt(directory, "apply.before:0")
     }
@@ -92,15 +92,15 @@ struct CrashRecoveryTests {
     // MARK: - Helpers
 
     @discardableResult
-    func shardql(_ directory: String, _ sql: String) throws -> String {
-        let outcome = try BoundedProcess.run(
+    func shardql(_ directory: String, _ sql: String) async throws -> String {
+        let outcome = try await BoundedProcess.run(
             CommandLineTests.binary, ["--data", directory, "--shards", "\(Self.shardCount)", "-c", sql])
         #expect(outcome.status == 0, "\(sql): \(outcome.summary)")
         return outcome.stdoutText
     }
 
-    func visible(_ directory: String) throws -> Visible {
-        let rows = try shardql(directory, "SELECT count(*), total(id * 1000003 + v), min(id), max(id) FROM t")
+    func visible(_ directory: String) async throws -> Visible {
+        let rows = try await shardql(directory, "SELECT count(*), total(id * 1000003 + v), min(id), max(id) FROM t")
         let catalog = try SQLiteConnection(path: directory + "/catalog.sqlite")
         let inCatalog = try catalog.prepare("SELECT count(*) FROM indexes WHERE name = 't_v'").rows() == [[.integer(1)]]
         var onShards: [Bool] = []

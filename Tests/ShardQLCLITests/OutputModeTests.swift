@@ -1,4 +1,5 @@
 import Foundation
+import WorkerTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -121,7 +122,7 @@ struct TerminalOutputTests {
         process.environment = ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle(fileDescriptor: slave, closeOnDealloc: true)
-        try process.run()
+        try process.runSerialized()
 
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)

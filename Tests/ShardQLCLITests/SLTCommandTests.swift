@@ -1,4 +1,5 @@
 import Foundation
+import WorkerTestSupport
 import Testing
 
 /// `shardql slt`, run as a user would run it.
@@ -19,7 +20,7 @@ struct SLTCommandTests {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try process.runSerialized()
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
         let stderrData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

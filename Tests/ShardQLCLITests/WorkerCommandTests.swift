@@ -1,4 +1,5 @@
 import Foundation
+import WorkerTestSupport
 import ShardQLBase
 import Synchronization
 import Testing
@@ -39,7 +40,7 @@ struct WorkerCommandTests {
             process.standardOutput = output
             process.standardError = errors
             process.standardInput = FileHandle.nullDevice
-            try process.run()
+            try process.runSerialized()
         }
 
         deinit {

@@ -3,6 +3,7 @@ import Coordinator
 import Foundation
 import SQLiteCore
 import ShardQLBase
+import Synchronization
 
 // The router tier's overhead (issue: "router point query ≤ the plain SQLite prepared statement's
 // time + 15 µs, in-process"): the same point lookup through an embedded 4-shard cluster and
@@ -12,6 +13,14 @@ private let rowCount = 10_000
 /// Keys cycled through, so the plan cache sees repeated statement texts (as an application
 /// reusing its queries does).
 private let keys = (0..<64).map { ($0 * 7919) % rowCount + 1 }
+
+/// Counts lookups across body calls: the body runs once per iteration with `scaledIterations`
+/// = 0..<1, so the loop index alone would always pick the first key.
+private let nextKey = Atomic<Int>(0)
+
+private func key() -> Int {
+    keys[nextKey.add(1, ordering: .relaxed).oldValue % keys.count]
+}
 
 private final class Fixture: @unchecked Sendable {
     // Written once in setup before any benchmark body runs, then only read.
@@ -54,9 +63,8 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("Router point query (cluster, 4 shards)") { benchmark in
         let cluster = fixture.cluster!
-        for iteration in benchmark.scaledIterations {
-            let key = keys[iteration % keys.count]
-            blackHole(try await cluster.execute("SELECT * FROM t WHERE id = \(key)"))
+        for _ in benchmark.scaledIterations {
+            blackHole(try await cluster.execute("SELECT * FROM t WHERE id = \(key())"))
         }
     } setup: {
         try await setUp()
@@ -64,8 +72,8 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("Point query (plain SQLite prepared statement)") { benchmark in
         let statement = fixture.statement!
-        for iteration in benchmark.scaledIterations {
-            try statement.bind([.integer(Int64(keys[iteration % keys.count]))])
+        for _ in benchmark.scaledIterations {
+            try statement.bind([.integer(Int64(key()))])
             blackHole(try statement.rows())
             statement.reset()
         }

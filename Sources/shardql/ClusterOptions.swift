@@ -23,15 +23,7 @@ struct ClusterOptions: ParsableArguments {
             valueName: "URL"))
     var catalog: String?
 
-    @Option(
-        name: .customLong("token-file"),
-        help: "A file holding the cluster token to send to worker nodes (also SHARDQL_TOKEN_FILE).")
-    var tokenFile: String?
-
-    @Option(
-        name: .customLong("tls-ca"),
-        help: "A PEM file of the authorities that signed the workers' TLS certificates: talk TLS to them (also SHARDQL_TLS_CA).")
-    var tlsCA: String?
+    @OptionGroup var workers: WorkerConnectionOptions
 
     /// The catalog named by `--catalog`, else by `SHARDQL_CATALOG`, else none (the default file).
     func catalogLocation() throws -> CatalogLocation? {
@@ -43,7 +35,7 @@ struct ClusterOptions: ParsableArguments {
     /// registered worker nodes are reached over gRPC (``RemoteWorker``), with the cluster token.
     func open(shards: Int = 4, recovering: Bool = true) async throws -> Cluster {
         do {
-            let options = try remoteWorkerOptions(tokenFile: tokenFile, tlsCAFile: tlsCA)
+            let options = try workers.remoteWorkerOptions()
             return try await Cluster.open(
                 directory: data, catalog: try catalogLocation(), defaultShardCount: shards, recovering: recovering,
                 connectingWith: { address in try RemoteWorker(address: address, options: options) })
@@ -54,16 +46,28 @@ struct ClusterOptions: ParsableArguments {
     }
 }
 
-/// How a coordinator command calls worker nodes: with the token in `tokenFile` (else in the file
-/// `SHARDQL_TOKEN_FILE` names, else none), over TLS trusting `tlsCAFile` (else
-/// `SHARDQL_TLS_CA`, else plaintext).
-func remoteWorkerOptions(tokenFile: String?, tlsCAFile: String?) throws(ShardQLError) -> RemoteWorker.Options {
-    func environment(_ name: String) -> String? {
-        getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+/// How a coordinator command reaches worker nodes (DESIGN §5): `--token-file` and `--tls-ca`.
+struct WorkerConnectionOptions: ParsableArguments {
+    @Option(
+        name: .customLong("token-file"),
+        help: "A file holding the cluster token to send to worker nodes (also SHARDQL_TOKEN_FILE).")
+    var tokenFile: String?
+
+    @Option(
+        name: .customLong("tls-ca"),
+        help: "A PEM file of the authorities that signed the workers' TLS certificates: talk TLS to them (also SHARDQL_TLS_CA).")
+    var tlsCA: String?
+
+    /// The calls' options: the token in `--token-file` (else in the file `SHARDQL_TOKEN_FILE`
+    /// names, else none), TLS trusting `--tls-ca` (else `SHARDQL_TLS_CA`, else plaintext).
+    func remoteWorkerOptions() throws(ShardQLError) -> RemoteWorker.Options {
+        func environment(_ name: String) -> String? {
+            getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        let file = tokenFile ?? environment("SHARDQL_TOKEN_FILE")
+        return RemoteWorker.Options(
+            token: try file.map(readClusterToken(file:)), tlsCAFile: tlsCA ?? environment("SHARDQL_TLS_CA"))
     }
-    let file = tokenFile ?? environment("SHARDQL_TOKEN_FILE")
-    return RemoteWorker.Options(
-        token: try file.map(readClusterToken(file:)), tlsCAFile: tlsCAFile ?? environment("SHARDQL_TLS_CA"))
 }
 
 /// The cluster token in `file` (surrounding whitespace dropped); an unreadable or empty file is an error.

@@ -59,15 +59,7 @@ struct SLT: AsyncParsableCommand {
             valueName: "H:P,…"))
     var workers: String?
 
-    @Option(
-        name: .customLong("token-file"),
-        help: "A file holding the cluster token to send to the workers (also SHARDQL_TOKEN_FILE).")
-    var tokenFile: String?
-
-    @Option(
-        name: .customLong("tls-ca"),
-        help: "A PEM file of the authorities that signed the workers' TLS certificates (also SHARDQL_TLS_CA).")
-    var tlsCA: String?
+    @OptionGroup var connection: WorkerConnectionOptions
 
     @Argument(help: "sqllogictest files, or directories of them.")
     var files: [String] = []
@@ -100,7 +92,7 @@ struct SLT: AsyncParsableCommand {
         let nodes: ClusterSLTDatabase.Nodes
         do {
             runner = try SLTRunner(dialect: "sqlite", hashThresholdOverride: hashThreshold)
-            nodes = ClusterSLTDatabase.Nodes(addresses: workerAddresses, options: try remoteWorkerOptions(tokenFile: tokenFile, tlsCAFile: tlsCA))
+            nodes = ClusterSLTDatabase.Nodes(addresses: workerAddresses, options: try connection.remoteWorkerOptions())
         } catch {
             printError("Error: \(error)")
             throw ExitCode.failure

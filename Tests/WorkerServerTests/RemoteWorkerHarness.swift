@@ -1,6 +1,5 @@
 import Foundation
 import ShardQLBase
-import Synchronization
 import Testing
 import WorkerServer
 import WorkerTestSupport
@@ -54,11 +53,4 @@ func expectReleased(_ worker: LocalWorker, _ shard: ShardFileID, sourceLocation:
         try await Task.sleep(for: .milliseconds(10))
     }
     #expect(worker.readerCounts(of: shard)?.checkedOut == 0, sourceLocation: sourceLocation)
-}
-
-/// A flag one task sets and another reads.
-final class Flag: Sendable {
-    private let value = Atomic(false)
-    func set() { value.store(true, ordering: .releasing) }
-    var isSet: Bool { value.load(ordering: .acquiring) }
 }

@@ -82,27 +82,9 @@ struct RemoteWorkerTests {
     @Test func cancellingTheConsumerInterruptsTheWorkersQuery() async throws {
         try await withRemoteWorker { h in
             try await h.remote.createShard(shard)
-            let read = ShardRead(
-                """
-                WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000)
-                SELECT x FROM c WHERE x = 1 OR x = 1000000000
-                """)
-            let firstBatch = Flag()
             let start = ContinuousClock.now
-            let remote = h.remote
-            let shard = shard
-            let consumer = Task {
-                var rows = 0
-                for try await batch in try await remote.read(read, on: shard, batchRows: 1) {
-                    rows += batch.count
-                    firstBatch.set()
-                }
-                return rows
-            }
-            for _ in 0..<1000 where !firstBatch.isSet {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            #expect(firstBatch.isSet)
+            let (consumer, started) = try await h.remote.startSlowRead(on: shard)
+            #expect(started)
             try await Task.sleep(for: .milliseconds(200))
             #expect(h.local.readerCounts(of: shard)?.checkedOut == 1)
             consumer.cancel()

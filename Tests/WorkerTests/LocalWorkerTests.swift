@@ -7,23 +7,10 @@ import WorkerTestSupport
 
 @Suite("LocalWorker")
 struct LocalWorkerTests {
-    func withWorker(_ body: (LocalWorker, String) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let worker = try LocalWorker(directory: directory + "/shards")
-        do {
-            try await body(worker, directory + "/shards")
-        } catch {
-            await worker.close()
-            throw error
-        }
-        await worker.close()
-    }
-
     let shard = ShardFileID(group: 1, index: 0)
 
     @Test func writesCommitOrRollBackAsAUnit() async throws {
-        try await withWorker { worker, _ in
+        try await withTemporaryWorker { worker, _ in
             try await worker.createShard(shard)
             _ = try await worker.write([ShardStatement("CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT)")], on: shard)
             try await worker.finish(shard, commit: true)
@@ -44,7 +31,7 @@ struct LocalWorkerTests {
     }
 
     @Test func filesCarryAFormatVersion() async throws {
-        try await withWorker { worker, directory in
+        try await withTemporaryWorker { worker, directory in
             try await worker.createShard(shard)
             await #expect(throws: ShardQLError.self) { try await worker.createShard(shard) }
             await worker.close()
@@ -62,7 +49,7 @@ struct LocalWorkerTests {
     }
 
     @Test func droppingRemovesTheFile() async throws {
-        try await withWorker { worker, directory in
+        try await withTemporaryWorker { worker, directory in
             try await worker.createShard(shard)
             try await worker.dropShard(shard)
             #expect(!FileManager.default.fileExists(atPath: directory + "/" + shard.fileName))

@@ -1,18 +1,10 @@
 import Foundation
 import SQLiteCore
 import ShardQLBase
-import Synchronization
 import Testing
 import WorkerTestSupport
 
 @testable import Worker
-
-/// A flag one task sets and another reads.
-private final class Flag: Sendable {
-    private let value = Atomic(false)
-    func set() { value.store(true, ordering: .releasing) }
-    var isSet: Bool { value.load(ordering: .acquiring) }
-}
 
 @Suite("ShardRead streams")
 struct ShardReadTests {
@@ -95,26 +87,9 @@ struct ShardReadTests {
     func cancellingTheConsumerInterruptsALongQuery() async throws {
         try await withTemporaryWorker { worker, _ in
             try await worker.createShard(shard)
-            // The first row comes at once; the second only after counting to a billion.
-            let read = ShardRead(
-                """
-                WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000)
-                SELECT x FROM c WHERE x = 1 OR x = 1000000000
-                """)
-            let firstBatch = Flag()
             let start = ContinuousClock.now
-            let consumer = Task {
-                var rows = 0
-                for try await batch in try await worker.read(read, on: shard, batchRows: 1) {
-                    rows += batch.count
-                    firstBatch.set()
-                }
-                return rows
-            }
-            for _ in 0..<1000 where !firstBatch.isSet {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            #expect(firstBatch.isSet)
+            let (consumer, started) = try await worker.startSlowRead(on: shard)
+            #expect(started)
             // Most likely inside the long step by now; cancelled between steps works too.
             try await Task.sleep(for: .milliseconds(100))
             consumer.cancel()

@@ -1,6 +1,12 @@
 import CSQLite
 import ShardQLBase
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension SQLiteConnection {
     /// Confines every statement prepared on this connection from now on to reading, whatever SQL
     /// it is given: a connection that runs statements from elsewhere (a worker serving a
@@ -49,8 +55,7 @@ extension SQLiteConnection {
             db,
             { context, action, first, second, _, _ in
                 let connectionGuard = Unmanaged<ConnectionGuard>.fromOpaque(context!).takeUnretainedValue()
-                return connectionGuard.authorize(
-                    action, first.map { String(cString: $0) }, second.map { String(cString: $0) })
+                return connectionGuard.authorize(action, first, second)
             },
             Unmanaged.passUnretained(connectionGuard).toOpaque())
         guard installed == SQLITE_OK else {
@@ -87,25 +92,28 @@ final class ConnectionGuard {
         "wal_checkpoint", "optimize", "shrink_memory", "incremental_vacuum", "analysis_limit",
     ]
 
-    func authorize(_ action: Int32, _ first: String?, _ second: String?) -> Int32 {
+    /// SQLite asks once per table, column and function a statement uses, while preparing it:
+    /// the arguments are only turned into Swift strings where a decision reads them.
+    func authorize(_ action: Int32, _ first: UnsafePointer<CChar>?, _ second: UnsafePointer<CChar>?) -> Int32 {
         switch action {
         case SQLITE_ATTACH, SQLITE_DETACH:
             // VACUUM INTO asks for SQLITE_ATTACH too.
             return permitsAttachments ? SQLITE_OK : SQLITE_DENY
         case SQLITE_FUNCTION:
             // The function's name is the second argument.
-            return second?.lowercased() == "load_extension" ? SQLITE_DENY : SQLITE_OK
+            guard let second else { return SQLITE_OK }
+            return sqlite3_stricmp(second, "load_extension") == 0 ? SQLITE_DENY : SQLITE_OK
         case _ where !readingOnly:
             return SQLITE_OK
         case SQLITE_SELECT, SQLITE_READ, SQLITE_RECURSIVE:
             return SQLITE_OK
-        case SQLITE_UPDATE where first == "sqlite_master":
+        case SQLITE_UPDATE where first.map { strcmp($0, "sqlite_master") == 0 } ?? false:
             // A table-valued PRAGMA function (`pragma_page_count()`) declares its table with a
             // nested update of the schema; the connection opened read-only could not write it anyway.
             return SQLITE_OK
         case SQLITE_PRAGMA:
-            guard second == nil, let name = first?.lowercased() else { return SQLITE_DENY }
-            return Self.pragmasWithSideEffects.contains(name) ? SQLITE_DENY : SQLITE_OK
+            guard second == nil, let first else { return SQLITE_DENY }
+            return Self.pragmasWithSideEffects.contains(String(cString: first).lowercased()) ? SQLITE_DENY : SQLITE_OK
         default:
             // Writes, DDL (TEMP included), transactions and savepoints, ANALYZE, REINDEX: nothing
             // a read needs.

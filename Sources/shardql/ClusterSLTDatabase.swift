@@ -49,9 +49,9 @@ struct ClusterSLTDatabase: SLTDatabase {
         return SLTResult(columnCount: result.columns.count, rows: result.rows)
     }
 
-    /// Drops the tables left on worker nodes (every file's catalog numbers its shard files from
-    /// the start, so the next one would meet them), then closes the cluster and deletes its
-    /// directory.
+    /// Drops the tables left on worker nodes, so they keep no shard file of a finished run
+    /// (every file's catalog numbers its shard files from the start: the next file's tables would
+    /// replace them silently), then closes the cluster and deletes its directory.
     func remove() async throws {
         defer { removeTree(directory) }
         do {

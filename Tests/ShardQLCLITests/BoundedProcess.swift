@@ -39,78 +39,103 @@ struct BoundedProcess {
         _ executable: URL, _ arguments: [String], stdin: [UInt8] = [], limit: Duration = .seconds(120),
         environment: [String: String] = [:]
     ) throws -> Outcome {
-        // A process that dies before reading all its input must fail our write, not kill us.
-        signal(SIGPIPE, SIG_IGN)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        let input = Pipe()
-        let out = Pipe()
-        let err = Pipe()
-        process.standardInput = input
-        process.standardOutput = out
-        process.standardError = err
-        let start = ContinuousClock.now
-        try process.runSerialized()
-
-        let collected = Collected()
-        let group = DispatchGroup()
-        let writer = input.fileHandleForWriting
-        let stdinData = Data(stdin)
-        DispatchQueue.global().async(group: group) {
-            try? writer.write(contentsOf: stdinData)
-            try? writer.close()
-        }
-        let outReader = out.fileHandleForReading
-        DispatchQueue.global().async(group: group) {
-            let bytes = [UInt8](outReader.readDataToEndOfFile())
-            collected.output.withLock { $0.stdout = bytes }
-        }
-        let errReader = err.fileHandleForReading
-        DispatchQueue.global().async(group: group) {
-            let bytes = [UInt8](errReader.readDataToEndOfFile())
-            collected.output.withLock { $0.stderr = bytes }
-        }
-
-        let deadline = start + limit
+        let running = try Running(executable, arguments, stdin: stdin, environment: environment)
         var timedOut = false
-        while process.isRunning {
-            if ContinuousClock.now >= deadline {
+        while running.process.isRunning {
+            if ContinuousClock.now >= running.start + limit {
                 timedOut = true
-                process.terminate()
-                usleep(500_000)
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                running.stop()
                 break
             }
             usleep(20_000)
         }
-        process.waitUntilExit()
-        let elapsed = ContinuousClock.now - start
-        _ = group.wait(timeout: .now() + 30)
-        let output = collected.output.withLock { $0 }
-        return Outcome(
-            status: process.terminationStatus, reason: process.terminationReason, stdout: output.stdout,
-            stderr: output.stderr, elapsed: elapsed, timedOut: timedOut)
+        running.process.waitUntilExit()
+        _ = running.readers.wait(timeout: .now() + 30)
+        return running.outcome(timedOut: timedOut)
     }
 
-    /// ``run(_:_:stdin:limit:environment:)`` for async tests: the process is waited for on a
-    /// thread of its own, never on the cooperative pool. (A test blocking a pool thread for
-    /// seconds starves every in-process gRPC server and client of the suite: on 2 cores the pool
-    /// has 2 threads.)
+    /// ``run(_:_:stdin:limit:environment:)`` for async tests: it waits with `Task.sleep`, never
+    /// blocking a thread of the cooperative pool. (A test blocking a pool thread for seconds
+    /// starves every in-process gRPC server and client of the suite: on 2 cores the pool has 2
+    /// threads.)
     static func run(
         _ executable: URL, _ arguments: [String], stdin: [UInt8] = [], limit: Duration = .seconds(120),
         environment: [String: String] = [:]
     ) async throws -> Outcome {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(
-                    with: Result {
-                        try run(executable, arguments, stdin: stdin, limit: limit, environment: environment) as Outcome
-                    })
+        let running = try Running(executable, arguments, stdin: stdin, environment: environment)
+        var timedOut = false
+        while running.process.isRunning {
+            if ContinuousClock.now >= running.start + limit {
+                timedOut = true
+                running.stop()
+                break
             }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        while running.process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        let readersDeadline = ContinuousClock.now + .seconds(30)
+        while running.readers.wait(timeout: .now()) == .timedOut, ContinuousClock.now < readersDeadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return running.outcome(timedOut: timedOut)
+    }
+
+    /// A started process whose input is written and whose output is read on Dispatch threads.
+    private struct Running {
+        let process = Process()
+        let start: ContinuousClock.Instant
+        /// The writer and the two readers.
+        let readers = DispatchGroup()
+        let collected = Collected()
+
+        init(_ executable: URL, _ arguments: [String], stdin: [UInt8], environment: [String: String]) throws {
+            // A process that dies before reading all its input must fail our write, not kill us.
+            signal(SIGPIPE, SIG_IGN)
+            process.executableURL = executable
+            process.arguments = arguments
+            if !environment.isEmpty {
+                process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            }
+            let input = Pipe()
+            let out = Pipe()
+            let err = Pipe()
+            process.standardInput = input
+            process.standardOutput = out
+            process.standardError = err
+            start = ContinuousClock.now
+            try process.runSerialized()
+
+            let (group, collected) = (readers, self.collected)
+            let writer = input.fileHandleForWriting
+            let stdinData = Data(stdin)
+            DispatchQueue.global().async(group: group) {
+                try? writer.write(contentsOf: stdinData)
+                try? writer.close()
+            }
+            let outReader = out.fileHandleForReading
+            DispatchQueue.global().async(group: group) {
+                let bytes = [UInt8](outReader.readDataToEndOfFile())
+                collected.output.withLock { $0.stdout = bytes }
+            }
+            let errReader = err.fileHandleForReading
+            DispatchQueue.global().async(group: group) {
+                let bytes = [UInt8](errReader.readDataToEndOfFile())
+                collected.output.withLock { $0.stderr = bytes }
+            }
+        }
+
+        /// SIGTERM, and SIGKILL half a second later if it still runs.
+        func stop() {
+            process.terminate()
+            usleep(500_000)
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+
+        func outcome(timedOut: Bool) -> Outcome {
+            let output = collected.output.withLock { $0 }
+            return Outcome(
+                status: process.terminationStatus, reason: process.terminationReason, stdout: output.stdout,
+                stderr: output.stderr, elapsed: ContinuousClock.now - start, timedOut: timedOut)
         }
     }
 

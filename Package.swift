@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "WorkerServer", targets: ["WorkerServer"]),
         .library(name: "WorkerClient", targets: ["WorkerClient"]),
         .library(name: "ShardQLBase", targets: ["ShardQLBase"]),
+        .library(name: "PostgresCatalog", targets: ["PostgresCatalog"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +30,10 @@ let package = Package(
         // The worker process's life: signals, graceful shutdown with a drain deadline.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The catalog in PostgreSQL (`--catalog postgres://…`), linked only by PostgresCatalog.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // `swift package generate-documentation` (scripts/docs); a plugin only, nothing links it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -44,6 +49,17 @@ let package = Package(
         .target(name: "Partitioning", dependencies: ["ShardQLBase"]),
         // The cluster's metadata: model, CatalogStore protocol, the embedded SQLite store.
         .target(name: "Catalog", dependencies: ["ShardQLBase", "SQLiteCore", "Partitioning"]),
+        // The catalog in PostgreSQL: a CatalogStore on postgres-nio, in its own target so the core
+        // does not link it; also where a CatalogLocation becomes a store (for the CLI and the Swift API).
+        .target(
+            name: "PostgresCatalog",
+            dependencies: [
+                "ShardQLBase", "Catalog",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Shard files and fragment execution: the in-process worker now, the gRPC server later.
         .target(name: "Worker", dependencies: ["ShardQLBase", "SQLiteCore"]),
         // The coordinator–worker wire: generated protobuf/gRPC code (Protos/, scripts/generate-protos),
@@ -78,7 +94,11 @@ let package = Package(
             dependencies: ["ShardQLBase", "SQLSyntax", "SQLiteCore", "Partitioning", "Catalog", "Worker"]),
         // The public Swift API: Database, rows, parameters, transactions.
         .target(
-            name: "ShardQL", dependencies: ["ShardQLBase", "SQLSyntax", "Partitioning", "Coordinator", "Worker", "WorkerClient"]),
+            name: "ShardQL",
+            dependencies: [
+                "ShardQLBase", "SQLSyntax", "Partitioning", "Catalog", "Coordinator", "Worker", "WorkerClient",
+                "PostgresCatalog",
+            ]),
         // Reads and runs sqllogictest files; SQLiteCore renders values exactly as SQLite converts them.
         .target(name: "SQLLogicTest", dependencies: ["ShardQLBase", "SQLiteCore", "SQLSyntax"]),
         // How the shell prints results: sqlite3's modes, and box/table/markdown laid out for a terminal.
@@ -86,8 +106,8 @@ let package = Package(
         .executableTarget(
             name: "shardql",
             dependencies: [
-                "ShardQLBase", "SQLSyntax", "SQLiteCore", "Coordinator", "SQLLogicTest", "ShellOutput", "Worker",
-                "WorkerProtocol", "WorkerServer", "WorkerClient",
+                "ShardQLBase", "SQLSyntax", "SQLiteCore", "Catalog", "Coordinator", "SQLLogicTest", "ShellOutput", "Worker",
+                "WorkerProtocol", "WorkerServer", "WorkerClient", "PostgresCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,14 +117,25 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // The behaviours every ShardExecutor shares, run on LocalWorker and on RemoteWorker; not shipped.
         .target(name: "WorkerTestSupport", dependencies: ["Worker", "ShardQLBase"], path: "Tests/WorkerTestSupport"),
+        // A fresh PostgreSQL database per test, on the server scripts/with-postgres starts; not shipped.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["PostgresCatalog", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/PostgresTestSupport"),
         .testTarget(name: "ShardQLBaseTests", dependencies: ["ShardQLBase"]),
         .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore"]),
         .testTarget(name: "SQLSyntaxTests", dependencies: ["TestSupport", "SQLSyntax", "ShardQLBase", "SQLLogicTest"]),
         .testTarget(name: "SQLLogicTestTests", dependencies: ["TestSupport", "SQLLogicTest", "SQLiteCore"]),
         .testTarget(name: "PartitioningTests", dependencies: ["TestSupport", "Partitioning", "SQLiteCore"]),
         .testTarget(
-            name: "ShardQLTests", dependencies: ["ShardQL", "Coordinator", "Worker", "WorkerServer", "WorkerTestSupport"]),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+            name: "ShardQLTests",
+            dependencies: ["ShardQL", "Coordinator", "Worker", "WorkerServer", "WorkerTestSupport", "PostgresTestSupport"]),
+        .testTarget(
+            name: "CatalogTests",
+            dependencies: [
+                "Catalog", "PostgresCatalog", "ShardQLBase", "PostgresTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "WorkerTestSupport"]),
         .testTarget(
             name: "WorkerServerTests",

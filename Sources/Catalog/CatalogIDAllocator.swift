@@ -12,6 +12,11 @@ public struct CatalogIDAllocator: Sendable {
         self.next = snapshot.nextID
     }
 
+    /// Hands out IDs from `first` on: the start of ``CatalogStore/reserveIDs(count:)``'s range.
+    public init(startingAt first: Int64) {
+        self.next = first
+    }
+
     private mutating func take() -> Int64 {
         defer { next += 1 }
         return next

@@ -1,4 +1,5 @@
-/// Where the cluster's metadata lives: the embedded ``SQLiteCatalogStore`` or, later, PostgreSQL.
+/// Where the cluster's metadata lives: the embedded ``SQLiteCatalogStore`` or PostgreSQL
+/// (`PostgresCatalogStore`, in the PostgresCatalog module).
 ///
 /// The catalog is small, so readers take a whole ``CatalogSnapshot`` (a value) and writers submit
 /// a list of ``CatalogChange``s that is applied in one transaction. The store also keeps the
@@ -39,6 +40,14 @@ public protocol CatalogStore: Sendable {
     /// - Throws: ``ShardQLError`` for an unknown table, `count < 1`, or when the keys would
     ///   pass `Int64.max`.
     func allocateKeys(table: TableID, count: Int) async throws -> ClosedRange<Int64>
+
+    /// Reserves `count` (≥ 1) consecutive object IDs that no other call returns, none below the
+    /// stored ``CatalogSnapshot/nextID``: for objects whose IDs name things outside the catalog
+    /// before the change creating them commits — a new co-location group's shard files — so two
+    /// coordinators creating tables at once never make files of the same name. Plan the change
+    /// with the reserved IDs (``CatalogIDAllocator/init(startingAt:)``); an ID never used is
+    /// simply skipped. Does not change ``CatalogSnapshot/version``.
+    func reserveIDs(count: Int) async throws -> ClosedRange<Int64>
 
     /// Records that `key` is in use (a user inserted it explicitly), so later allocations return
     /// keys above it; a key at or below the current high-water mark changes nothing.
@@ -90,6 +99,16 @@ public protocol CatalogStore: Sendable {
     /// Every logged transaction, oldest first (by ``TransactionRecord/startedAt``, then id), for
     /// recovery after a coordinator restarts.
     func transactions() async throws -> [TransactionRecord]
+
+    /// Whether the catalog may have moved past `version` since this store last looked, answered
+    /// without a round trip to the store's database, so a coordinator can ask before every
+    /// statement and take a fresh ``snapshot()`` only when the answer is yes.
+    ///
+    /// False positives are allowed (they cost one ``snapshot()``). A change committed through
+    /// any store on the same catalog — another process's too — makes the answer yes as soon as
+    /// the store can know of it: at once for the embedded store (`PRAGMA data_version`), when
+    /// PostgreSQL delivers the notification, moments after the commit, for the PostgreSQL store.
+    func mayHaveChanged(since version: Int64) -> Bool
 
     /// Releases the store's resources; later calls fail.
     func close() async

@@ -34,7 +34,9 @@ extension Cluster {
         }
         let distribution = try chooseDistribution(create, columns: columns, constraints: constraints, definitions: definitions)
         var changes: [CatalogChange] = []
-        var nextID = snapshot.nextID
+        // Reserved, not taken from the snapshot: the group's ID names its shard files, made
+        // before the catalog change commits, and another coordinator may be creating a table too.
+        var nextID = max(snapshot.nextID, try await store.reserveIDs(count: 2).lowerBound)
         let group = try colocationGroup(for: distribution, columns: columns, in: snapshot, nextID: &nextID, changes: &changes)
         let table = Table(
             id: TableID(nextID), name: name, kind: distribution.isReference ? .reference : .distributed,

@@ -128,14 +128,14 @@ extension Cluster {
         let forgetting = shared.finishedTransactions.withLock { $0 }
         do {
             let outcome = try await transaction.commit(store: store, owner: identity, forgetting: forgetting)
-            if let snapshot = outcome.snapshot { shared.cachedSnapshot.withLock { $0 = snapshot } }
+            if let snapshot = outcome.snapshot { adopt(snapshot) }
             shared.finishedTransactions.withLock { finished in
                 finished.removeAll { outcome.forgotten.contains($0) }
                 if let id = outcome.finished { finished.append(id) }
             }
         } catch {
             // The catalog may have moved (a decision stored before a later step failed).
-            if let snapshot = try? await store.snapshot() { shared.cachedSnapshot.withLock { $0 = snapshot } }
+            if let snapshot = try? await store.snapshot() { adopt(snapshot) }
             throw error
         }
     }
@@ -207,9 +207,7 @@ extension Cluster {
                 }
             }
         }
-        if !report.committed.isEmpty, let snapshot = try? await store.snapshot() {
-            shared.cachedSnapshot.withLock { $0 = snapshot }
-        }
+        if !report.committed.isEmpty, let snapshot = try? await store.snapshot() { adopt(snapshot) }
         return report
     }
 }

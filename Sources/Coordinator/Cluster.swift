@@ -131,9 +131,10 @@ public final class Cluster: Sendable {
     }
 
     /// Opens (creating it if needed) the cluster in `directory`: `catalog.sqlite` and `shards/`.
-    /// `catalog` puts the catalog elsewhere (``CatalogLocation``); `directory` still holds the
-    /// in-process shards. `defaultShardCount` is the shard count of tables created without
-    /// `SHARDS n`; `defaultDistribution` distributes tables created without a distribution clause.
+    /// `catalog` is a store opened elsewhere (PostgreSQL, or a catalog file at another path), which
+    /// the cluster then owns and closes; `directory` still holds the in-process shards.
+    /// `defaultShardCount` is the shard count of tables created without `SHARDS n`;
+    /// `defaultDistribution` distributes tables created without a distribution clause.
     /// Unless `recovering` is false, transactions a crashed coordinator left in doubt are finished
     /// first (``recover(scanningShards:)``).
     ///
@@ -148,31 +149,37 @@ public final class Cluster: Sendable {
     /// })
     /// ```
     public static func open(
-        directory: String, catalog: CatalogLocation? = nil, defaultShardCount: Int = 4,
+        directory: String, catalog: (any CatalogStore)? = nil, defaultShardCount: Int = 4,
         defaultDistribution: DefaultDistribution = .keys, recovering: Bool = true,
         connectingWith connect: (@Sendable (String) async throws -> any ShardExecutor)? = nil
     ) async throws -> Cluster {
         guard shardCountRange.contains(defaultShardCount) else {
+            await catalog?.close()
             throw ShardQLError(
                 .invalidArgument,
                 "shard count \(defaultShardCount) is out of range: a table has \(shardCountRange.lowerBound) to \(shardCountRange.upperBound) shards")
         }
-        let catalogPath: String
-        switch catalog ?? .embedded(path: directory + "/catalog.sqlite") {
-        case .embedded(let path): catalogPath = path
-        case .postgres:
-            throw ShardQLError(.unsupported, "a PostgreSQL catalog is not supported yet; use an embedded catalog file")
+        let store: any CatalogStore
+        let worker: LocalWorker
+        do {
+            // The worker makes the data directory, where the embedded catalog goes by default.
+            worker = try LocalWorker(directory: directory + "/shards")
+            if let catalog {
+                store = catalog
+            } else {
+                store = try await SQLiteCatalogStore(path: directory + "/" + SQLiteCatalogStore.defaultFileName)
+            }
+        } catch {
+            await catalog?.close()
+            throw error
         }
-        let worker = try LocalWorker(directory: directory + "/shards")
-        let store = try await SQLiteCatalogStore(path: catalogPath)
-        var snapshot = try await store.snapshot()
+        let snapshot: CatalogSnapshot
         let local: NodeID
-        if let node = snapshot.node(address: "local") {
-            local = node.id
-        } else {
-            local = NodeID(snapshot.nextID)
-            snapshot = try await store.apply(
-                [.addNode(Node(id: local, address: "local"))], expectedVersion: snapshot.version)
+        do {
+            (snapshot, local) = try await registerLocalNode(store)
+        } catch {
+            await store.close()
+            throw error
         }
         let router = PlacementExecutor(local: worker, connect: connect, refresh: { try await store.snapshot() })
         router.learn(snapshot)
@@ -189,6 +196,26 @@ public final class Cluster: Sendable {
             throw error
         }
         return cluster
+    }
+
+    /// The catalog with the in-process worker's node ("local") in it, added when missing; a
+    /// coordinator opening the same new catalog at the same moment may add it first.
+    private static func registerLocalNode(_ store: any CatalogStore) async throws -> (CatalogSnapshot, NodeID) {
+        var snapshot = try await store.snapshot()
+        for attempt in 0..<10 {
+            if let node = snapshot.node(address: Node.localAddress) { return (snapshot, node.id) }
+            do {
+                snapshot = try await store.apply(
+                    [.addNode(Node(id: NodeID(snapshot.nextID), address: Node.localAddress))],
+                    expectedVersion: snapshot.version)
+            } catch let error as ShardQLError where error.isCatalogVersionConflict && attempt < 9 {
+                snapshot = try await store.snapshot()
+            }
+        }
+        guard let node = snapshot.node(address: Node.localAddress) else {
+            throw ShardQLError(.busy, "could not register the in-process worker in the catalog: it kept changing")
+        }
+        return (snapshot, node.id)
     }
 
     /// Rolls back an open `BEGIN … COMMIT` (as closing a SQLite connection does); for the
@@ -239,6 +266,11 @@ public final class Cluster: Sendable {
     /// run one at a time, each in a transaction (``ShardTransaction``): its own, or the session's
     /// `BEGIN … COMMIT`.
     public func execute(_ statement: Statement) async throws -> StatementResult {
+        try await refreshCatalogIfChanged()
+        return try await retryingOnNewerCatalog { try await executeOnce(statement) }
+    }
+
+    private func executeOnce(_ statement: Statement) async throws -> StatementResult {
         switch statement.kind {
         case .select: return try await query(statement)
         case .explain(let mode, let inner) where mode != .queryPlan: return try await explain(inner, analyze: mode == .analyze)
@@ -248,7 +280,22 @@ public final class Cluster: Sendable {
             return StatementResult()
         default:
             return try await writes.withLock {
-                try await runInTransaction(statement) { try await self.change(statement) }
+                // Another coordinator may change the catalog after this one planned the
+                // statement; then nothing was applied, and an auto-commit statement is planned
+                // again on the new catalog. Each conflict means another coordinator's change
+                // committed, so a few attempts suffice however busy the catalog is.
+                let autocommit = transaction == nil
+                var attempts = 1
+                while true {
+                    do {
+                        return try await runInTransaction(statement) { try await self.change(statement) }
+                    } catch let error as ShardQLError
+                        where autocommit && attempts < 8 && error.stemsFromCatalogVersionConflict
+                    {
+                        adopt(try await store.snapshot())
+                        attempts += 1
+                    }
+                }
             }
         }
     }

@@ -1,5 +1,7 @@
 @_exported import ShardQLBase
+import Catalog
 import Coordinator
+import PostgresCatalog
 import SQLSyntax
 import Synchronization
 import Worker
@@ -76,7 +78,7 @@ public final class Database: SQLExecutor, Sendable {
         try await publicErrors {
             Database(
                 cluster: try await Cluster.open(
-                    directory: directory, catalog: try CatalogLocation(url: catalog),
+                    directory: directory, catalog: try await CatalogLocation(url: catalog).open(),
                     defaultShardCount: options.shardCount, recovering: options.recovers,
                     connectingWith: options.connector))
         }

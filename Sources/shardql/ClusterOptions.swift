@@ -1,6 +1,8 @@
 import ArgumentParser
+import Catalog
 import Coordinator
 import Foundation
+import PostgresCatalog
 import ShardQLBase
 import WorkerClient
 
@@ -37,7 +39,7 @@ struct ClusterOptions: ParsableArguments {
         do {
             let options = try workers.remoteWorkerOptions()
             return try await Cluster.open(
-                directory: data, catalog: try catalogLocation(), defaultShardCount: shards, recovering: recovering,
+                directory: data, catalog: try await catalogLocation()?.open(), defaultShardCount: shards, recovering: recovering,
                 connectingWith: { address in try RemoteWorker(address: address, options: options) })
         } catch {
             printError("Error: \(error)")

@@ -37,6 +37,9 @@ enum CatalogStoreCheck: String, CaseIterable, Sendable, CustomTestStringConverti
     case decideAppliesChangesOnCommit
     case forgetTransactions
     case concurrentDecisionsAgree
+    case changesByAnotherStoreAreNoticed
+    case concurrentWritersSerialize
+    case reservedIDsAreUnique
 
     var testDescription: String { rawValue }
 
@@ -66,6 +69,9 @@ enum CatalogStoreCheck: String, CaseIterable, Sendable, CustomTestStringConverti
         case .decideAppliesChangesOnCommit: try await Self.decideAppliesChangesOnCommit(open)
         case .forgetTransactions: try await Self.forgetTransactions(open)
         case .concurrentDecisionsAgree: try await Self.concurrentDecisionsAgree(open)
+        case .changesByAnotherStoreAreNoticed: try await Self.changesByAnotherStoreAreNoticed(open)
+        case .concurrentWritersSerialize: try await Self.concurrentWritersSerialize(open)
+        case .reservedIDsAreUnique: try await Self.reservedIDsAreUnique(open)
         }
     }
 

@@ -73,3 +73,23 @@ extension TransactionRecord {
         return checked
     }
 }
+
+extension TransactionRecord {
+    /// The participants as stored in a catalog: `group:index` pairs joined by commas,
+    /// `"3:0,3:1"`; `""` for none. Readable in a database shell, and never queried by value.
+    package var participantsText: String {
+        participants.map { "\($0.group.rawValue):\($0.index)" }.joined(separator: ",")
+    }
+
+    /// The inverse of ``participantsText``; nil for text it cannot have written.
+    package static func participants(fromText text: String) -> [ShardGroupID]? {
+        guard !text.isEmpty else { return [] }
+        var participants: [ShardGroupID] = []
+        for pair in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let parts = pair.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let group = Int64(parts[0]), let index = Int(parts[1]) else { return nil }
+            participants.append(ShardGroupID(group: ColocationGroupID(group), index: index))
+        }
+        return participants
+    }
+}

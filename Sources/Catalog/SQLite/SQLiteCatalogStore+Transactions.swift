@@ -11,7 +11,7 @@ extension SQLiteCatalogStore {
             "INSERT INTO transactions(id, state, participants, owner, started_at) VALUES (?, ?, ?, ?, ?) "
                 + "ON CONFLICT(id) DO NOTHING",
             [
-                .text(record.id), .text(record.state.rawValue), .text(encodeParticipants(record.participants)),
+                .text(record.id), .text(record.state.rawValue), .text(record.participantsText),
                 .text(record.owner), .integer(record.startedAt),
             ],
             connection)
@@ -45,29 +45,12 @@ extension SQLiteCatalogStore {
         try RowReader(path: connection.path).rows(
             "SELECT id, state, participants, owner, started_at FROM transactions ORDER BY started_at, id", connection
         ) { row in
-            guard let participants = decodeParticipants(try row.text(2)) else {
+            guard let participants = TransactionRecord.participants(fromText: try row.text(2)) else {
                 throw row.corrupt(2, "shard groups like '3:0,3:1'")
             }
             return TransactionRecord(
                 id: try row.text(0), state: try row.decode(1), participants: participants, owner: try row.text(3),
                 startedAt: try row.int(4))
         }
-    }
-
-    /// `group:index` pairs joined by commas, `"3:0,3:1"`; `""` for none.
-    static func encodeParticipants(_ participants: [ShardGroupID]) -> String {
-        participants.map { "\($0.group.rawValue):\($0.index)" }.joined(separator: ",")
-    }
-
-    /// The inverse of ``encodeParticipants(_:)``; nil for text it cannot have written.
-    static func decodeParticipants(_ text: String) -> [ShardGroupID]? {
-        guard !text.isEmpty else { return [] }
-        var participants: [ShardGroupID] = []
-        for pair in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let parts = pair.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2, let group = Int64(parts[0]), let index = Int(parts[1]) else { return nil }
-            participants.append(ShardGroupID(group: ColocationGroupID(group), index: index))
-        }
-        return participants
     }
 }

@@ -12,7 +12,8 @@ import ShardQLBase
 /// Every SQLite call runs on the ``SQLiteDatabase``'s own queue, never on the cooperative pool.
 /// Writes are `BEGIN IMMEDIATE` transactions, so several processes may share the file. The latest
 /// snapshot is cached and reused while the stored `catalog_version` is unchanged, so
-/// ``snapshot()`` costs one small query.
+/// ``snapshot()`` costs one small query, and ``mayHaveChanged(since:)`` none (a second
+/// connection's `PRAGMA data_version`, on the caller's thread).
 ///
 /// The file is recognised by `PRAGMA application_id` (``applicationID``) and carries its schema
 /// version in the `meta` table: opening upgrades an older file in one transaction, and refuses a
@@ -32,6 +33,8 @@ public actor SQLiteCatalogStore: CatalogStore {
 
     private let database: SQLiteDatabase
     private var cached: CatalogSnapshot?
+    /// Answers ``mayHaveChanged(since:)`` from the file's data version.
+    private let watch: SQLiteCatalogWatch
 
     /// Opens the catalog at `path`, creating it when the file is missing or empty.
     ///
@@ -55,6 +58,7 @@ public actor SQLiteCatalogStore: CatalogStore {
             try await database.withConnection { connection in
                 try Self.prepareFile(connection, path: path, migrations: migrations)
             }
+            watch = try SQLiteCatalogWatch(path: path)
         } catch {
             await database.close()
             throw error
@@ -63,10 +67,12 @@ public actor SQLiteCatalogStore: CatalogStore {
 
     public func snapshot() async throws -> CatalogSnapshot {
         let cached = self.cached
+        let dataVersion = watch.dataVersion()
         let snapshot = try await database.withConnection { connection in
             try connection.transaction(.deferred) { try Self.currentSnapshot(cached: cached, connection) }
         }
         remember(snapshot)
+        watch.confirm(snapshot.version, readSince: dataVersion)
         return snapshot
     }
 
@@ -95,6 +101,20 @@ public actor SQLiteCatalogStore: CatalogStore {
                     + "ON CONFLICT(table_id) DO UPDATE SET last_key = excluded.last_key",
                 [.integer(table.rawValue), .integer(end)], connection)
             return (last + 1)...end
+        }
+    }
+
+    public func reserveIDs(count: Int) async throws -> ClosedRange<Int64> {
+        guard count >= 1 else {
+            throw ShardQLError(.invalidArgument, "cannot reserve \(count) IDs: the count must be at least 1")
+        }
+        return try await database.write(.immediate) { connection in
+            // `reserved_id` (absent until the first reservation) is past every reserved ID.
+            let statement = try connection.cachedStatement("SELECT value FROM meta WHERE key = 'reserved_id'")
+            let reserved: Int64 = if case .integer(let value)? = try statement.rows().first?.first { value } else { 0 }
+            let first = max(try Self.meta("next_id", connection), reserved)
+            try Self.setMeta("reserved_id", first + Int64(count), connection)
+            return first...(first + Int64(count) - 1)
         }
     }
 
@@ -151,8 +171,13 @@ public actor SQLiteCatalogStore: CatalogStore {
         try await database.withConnection { connection in try Self.loadTransactions(connection) }
     }
 
+    public nonisolated func mayHaveChanged(since version: Int64) -> Bool {
+        watch.mayHaveChanged(since: version)
+    }
+
     public func close() async {
         cached = nil
+        watch.close()
         await database.close()
     }
 

@@ -29,3 +29,25 @@ public enum CatalogLocation: Sendable, Hashable {
         self = .embedded(path: String(path))
     }
 }
+
+extension CatalogLocation: CustomStringConvertible {
+    /// The location for messages: a file's path, or the URL with its password replaced by `***`.
+    public var description: String {
+        switch self {
+        case .embedded(let path): return path
+        case .postgres(let url): return Self.redactingPassword(url)
+        }
+    }
+
+    /// `scheme://user:***@host…` for `scheme://user:password@host…`; other text unchanged.
+    package static func redactingPassword(_ url: String) -> String {
+        let parts = url.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return url }
+        let authority = parts[1].prefix { $0 != "/" && $0 != "?" }
+        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else {
+            return url
+        }
+        return String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
+    }
+}
+

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import NIOSSL
 import PostgresNIO
@@ -100,11 +101,7 @@ extension PostgresCatalogStore {
         }
 
         /// The URL with its password replaced by `***`.
-        static func redacted(_ url: String) -> String {
-            guard var components = URLComponents(string: url), components.password != nil else { return url }
-            components.password = "***"
-            return components.string ?? url
-        }
+        static func redacted(_ url: String) -> String { CatalogLocation.redactingPassword(url) }
 
         func clientTLS() throws -> PostgresClient.Configuration.TLS {
             switch tls {

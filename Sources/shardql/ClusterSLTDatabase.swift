@@ -1,4 +1,6 @@
+import Catalog
 import Coordinator
+import PostgresCatalog
 import ShardQLBase
 import SQLLogicTest
 import SQLiteCore
@@ -21,9 +23,15 @@ struct ClusterSLTDatabase: SLTDatabase {
 
     private let cluster: Cluster
     private let directory: String
-    private let onWorkers: Bool
+    /// Whether anything outlives the cluster's directory (shard files on workers, a catalog
+    /// elsewhere): then ``remove()`` drops what the file created.
+    private let sharesState: Bool
 
-    init(shards: Int, distribution: Cluster.DefaultDistribution, nodes: Nodes) async throws {
+    /// A cluster in a new temporary directory; with `catalog`, that catalog (it must be empty:
+    /// each file leaves it as it found it).
+    init(
+        shards: Int, distribution: Cluster.DefaultDistribution, nodes: Nodes, catalog: CatalogLocation?
+    ) async throws {
         let base = (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp")
         var template = Array((base + "/shardql-slt-XXXXXX").utf8CString)
         guard let created = mkdtemp(&template) else {
@@ -31,14 +39,31 @@ struct ClusterSLTDatabase: SLTDatabase {
             throw ShardQLError(.io, "cannot create a temporary directory in '\(base)': \(reason)")
         }
         directory = String(cString: created)
-        onWorkers = !nodes.addresses.isEmpty
+        sharesState = !nodes.addresses.isEmpty || catalog != nil
         do {
             let options = nodes.options
             cluster = try await Cluster.open(
-                directory: directory, defaultShardCount: shards, defaultDistribution: distribution,
+                directory: directory, catalog: try await catalog?.open(), defaultShardCount: shards,
+                defaultDistribution: distribution,
                 connectingWith: { address in try RemoteWorker(address: address, options: options) })
-            for address in nodes.addresses { try await cluster.addNode(address: address) }
         } catch {
+            removeTree(directory)
+            throw error
+        }
+        do {
+            if let leftover = try cluster.schema().first, let catalog {
+                throw ShardQLError(
+                    .invalidArgument,
+                    "the catalog \(catalog) is not empty (it has \(leftover.kind.rawValue) \(leftover.name)): "
+                        + "slt runs each file on an empty catalog and drops what the file created")
+            }
+            // A shared catalog keeps the nodes from one file to the next.
+            let registered = Set(cluster.nodeFigures().map(\.address))
+            for address in nodes.addresses where !registered.contains(address) {
+                try await cluster.addNode(address: address)
+            }
+        } catch {
+            await cluster.close()
             removeTree(directory)
             throw error
         }
@@ -49,15 +74,19 @@ struct ClusterSLTDatabase: SLTDatabase {
         return SLTResult(columnCount: result.columns.count, rows: result.rows)
     }
 
-    /// Drops the tables left on worker nodes, so they keep no shard file of a finished run
-    /// (every file's catalog numbers its shard files from the start: the next file's tables would
-    /// replace them silently), then closes the cluster and deletes its directory.
+    /// Drops the views and tables the file left, when they outlive the run — shard files on
+    /// worker nodes (every new embedded catalog numbers its shard files from the start: the next
+    /// file's tables would replace them silently), or a shared catalog the next file starts
+    /// from — then closes the cluster and deletes its directory.
     func remove() async throws {
         defer { removeTree(directory) }
         do {
-            if onWorkers {
+            if sharesState {
                 // A file may end inside a transaction.
                 _ = try? await cluster.execute("ROLLBACK")
+                for entry in try cluster.schema() where entry.kind == .view {
+                    _ = try await cluster.execute("DROP VIEW \(sqliteQuotedIdentifier(entry.name))")
+                }
                 for entry in try cluster.schema() where entry.kind == .table {
                     _ = try await cluster.execute("DROP TABLE \(sqliteQuotedIdentifier(entry.name))")
                 }

@@ -1,16 +1,18 @@
 import ArgumentParser
+import Catalog
 import Coordinator
 import ShardQLBase
 import SQLLogicTest
 import WorkerClient
 import WorkerProtocol
 
-/// `shardql slt [--shards N] [--distribution D] [--workers H:P,…] FILE…`: runs sqllogictest files
+/// `shardql slt [--shards N] [--distribution D] [--workers H:P,…] [--catalog URL] FILE…`: runs sqllogictest files
 /// and reports every record that does not behave as the file says.
 ///
 /// Each file runs on a fresh cluster (``ClusterSLTDatabase``) with `--shards` shards per table and
 /// `--distribution` for tables created without a distribution clause; with `--workers`, the
-/// worker processes at those addresses are its nodes and hold every shard file.
+/// worker processes at those addresses are its nodes and hold every shard file; with `--catalog`,
+/// every file's cluster keeps its catalog there (PostgreSQL, say) instead of in a new file.
 struct SLT: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slt",
@@ -59,6 +61,13 @@ struct SLT: AsyncParsableCommand {
             valueName: "H:P,…"))
     var workers: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A catalog every file's cluster uses instead of a new embedded one (e.g. postgres://…); it must be empty, and each file drops what it created.",
+            valueName: "URL"))
+    var catalog: String?
+
     @OptionGroup var connection: WorkerConnectionOptions
 
     @Argument(help: "sqllogictest files, or directories of them.")
@@ -90,8 +99,10 @@ struct SLT: AsyncParsableCommand {
     func run() async throws {
         let runner: SLTRunner
         let nodes: ClusterSLTDatabase.Nodes
+        let catalogLocation: CatalogLocation?
         do {
             runner = try SLTRunner(dialect: "sqlite", hashThresholdOverride: hashThreshold)
+            catalogLocation = try catalog.map(CatalogLocation.init(url:))
             nodes = ClusterSLTDatabase.Nodes(addresses: workerAddresses, options: try connection.remoteWorkerOptions())
         } catch {
             printError("Error: \(error)")
@@ -116,7 +127,7 @@ struct SLT: AsyncParsableCommand {
             var database: ClusterSLTDatabase
             do {
                 database = try await ClusterSLTDatabase(
-                    shards: shards ?? 4, distribution: distribution ?? .keys, nodes: nodes)
+                    shards: shards ?? 4, distribution: distribution ?? .keys, nodes: nodes, catalog: catalogLocation)
             } catch {
                 printError("Error: \(error)")
                 throw ExitCode.failure

@@ -147,7 +147,10 @@ let package = Package(
         .testTarget(name: "ShellOutputTests", dependencies: ["ShellOutput", "ShardQLBase"]),
         // Runs the built `shardql` binary as a user would; depending on it makes `swift test` build it.
         .testTarget(
-            name: "ShardQLCLITests", dependencies: ["shardql", "SQLiteCore", "WorkerClient", "Worker", "WorkerTestSupport"]),
+            name: "ShardQLCLITests",
+            dependencies: [
+                "shardql", "SQLiteCore", "WorkerClient", "Worker", "WorkerTestSupport", "ShardQL", "PostgresTestSupport",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

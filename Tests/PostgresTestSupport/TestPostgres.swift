@@ -63,6 +63,30 @@ public enum TestPostgres {
         try await connection.close()
     }
 
+    /// The single integer `sql` returns on the database `url` names.
+    public static func integer(_ sql: String, url: String) async throws -> Int64 {
+        let configuration = try PostgresCatalogStore.Configuration(url: url)
+        let connection = try await PostgresConnection.connect(
+            configuration: PostgresConnection.Configuration(
+                host: configuration.host, port: configuration.port, username: configuration.username,
+                password: configuration.password, database: configuration.database, tls: .disable),
+            id: 1, logger: logger)
+        do {
+            var value: Int64?
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                .decode(Int64.self)
+            {
+                value = row
+            }
+            try await connection.close()
+            guard let value else { throw TestPostgresUnavailable() }
+            return value
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
     /// `url` naming `database` instead of its own.
     public static func replacingDatabase(in url: String, with database: String) -> String {
         var components = URLComponents(string: url)!

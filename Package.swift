@@ -113,6 +113,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Examples/'s QuickStart, built from the same source as a target of this package so the
+        // test command runs it from this build; Examples/ stays the standalone package an
+        // application copies (scripts/test checks that its manifest resolves).
+        .executableTarget(name: "QuickStartCheck", dependencies: ["ShardQL"], path: "Examples/Sources/QuickStart"),
         // What several test targets share (a seeded generator); not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // The behaviours every ShardExecutor shares, run on LocalWorker and on RemoteWorker; not shipped.

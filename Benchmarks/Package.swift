@@ -27,7 +27,7 @@ let package = Package(
     ],
     targets: [
         benchmark("ParserBenchmarks", using: ["SQLSyntax", "SQLLogicTest"]),
-        benchmark("RouterBenchmarks", using: ["Coordinator", "SQLiteCore", "ShardQLBase"]),
+        benchmark("RouterBenchmarks", using: ["Coordinator", "SQLiteCore", "ShardQLBase", "PostgresCatalog"]),
         benchmark("WriteBenchmarks", using: ["Coordinator", "ShardQLBase"]),
         benchmark("WireBenchmarks", using: ["WorkerProtocol", "ShardQLBase"]),
         benchmark("RemoteBenchmarks", using: ["Coordinator", "Worker", "WorkerServer", "WorkerClient", "ShardQLBase"]),

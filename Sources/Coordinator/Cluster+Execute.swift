@@ -21,12 +21,9 @@ extension Cluster {
     /// Starts a query under the session's statement timeout: plans it (or takes the cached plan)
     /// and opens the shards' streams; rows arrive as the result is iterated.
     func stream(_ statement: Statement) async throws -> RunningQuery {
-        try await refreshCatalogIfChanged()
-        return try await retryingOnNewerCatalog {
-            let deadline = settings.withLock { $0.statementTimeout }.map(StatementDeadline.init)
-            guard let deadline else { return try await run(statement, deadline: nil) }
-            return try await deadline.run { try await self.run(statement, deadline: deadline) }
-        }
+        let deadline = settings.withLock { $0.statementTimeout }.map(StatementDeadline.init)
+        guard let deadline else { return try await run(statement, deadline: nil) }
+        return try await deadline.run { try await self.run(statement, deadline: deadline) }
     }
 
     /// The plan for `select` under the current catalog, from the cache when possible.

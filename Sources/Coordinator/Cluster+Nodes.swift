@@ -57,19 +57,22 @@ extension Cluster {
         }
     }
 
-    /// Applies node changes planned on the stored catalog, retrying once when another
-    /// coordinator changed it meanwhile; the result becomes this cluster's catalog.
+    /// Applies node changes planned on the stored catalog, planning again when another
+    /// coordinator changed it meanwhile (``catalogConflictAttempts``); the result becomes this
+    /// cluster's catalog.
     private func changeNodes(_ plan: (CatalogSnapshot) throws -> [CatalogChange]) async throws -> CatalogSnapshot {
         try await writes.withLock {
-            var attempt = 0
+            var attempts = 1
             while true {
                 let current = try await store.snapshot()
                 do {
                     let updated = try await store.apply(try plan(current), expectedVersion: current.version)
-                    shared.cachedSnapshot.withLock { if $0.version < updated.version { $0 = updated } }
+                    adopt(updated)
                     return updated
-                } catch let error as ShardQLError where error.isCatalogVersionConflict && attempt == 0 {
-                    attempt += 1
+                } catch let error as ShardQLError
+                    where error.isCatalogVersionConflict && attempts < Self.catalogConflictAttempts
+                {
+                    attempts += 1
                 }
             }
         }

@@ -38,6 +38,11 @@ public final class Cluster: Sendable {
     /// Shard counts a table may have.
     public static let shardCountRange = 1...4096
 
+    /// How often a catalog change refused because another coordinator changed the catalog first
+    /// (a version conflict: nothing was applied) is planned again on the new catalog before the
+    /// refusal reaches the caller. Each refusal means another coordinator's change went in.
+    static let catalogConflictAttempts = 8
+
     /// How a `CREATE TABLE` without a distribution clause is distributed.
     public enum DefaultDistribution: String, Sendable, CaseIterable {
         /// DESIGN §3: by the PRIMARY KEY's first column, else the first UNIQUE column, else
@@ -202,13 +207,13 @@ public final class Cluster: Sendable {
     /// coordinator opening the same new catalog at the same moment may add it first.
     private static func registerLocalNode(_ store: any CatalogStore) async throws -> (CatalogSnapshot, NodeID) {
         var snapshot = try await store.snapshot()
-        for attempt in 0..<10 {
+        for attempt in 1...catalogConflictAttempts {
             if let node = snapshot.node(address: Node.localAddress) { return (snapshot, node.id) }
             do {
                 snapshot = try await store.apply(
                     [.addNode(Node(id: NodeID(snapshot.nextID), address: Node.localAddress))],
                     expectedVersion: snapshot.version)
-            } catch let error as ShardQLError where error.isCatalogVersionConflict && attempt < 9 {
+            } catch let error as ShardQLError where error.isCatalogVersionConflict && attempt < catalogConflictAttempts {
                 snapshot = try await store.snapshot()
             }
         }
@@ -257,7 +262,10 @@ public final class Cluster: Sendable {
     /// Runs one parsed statement and returns its rows as they arrive: a query's rows stream
     /// from the shards (see ``QueryResult``); any other statement runs to completion first.
     public func rows(of statement: Statement) async throws -> QueryResult {
-        if case .select = statement.kind { return try await stream(statement).result }
+        if case .select = statement.kind {
+            try await refreshCatalogIfChanged()
+            return try await retryingOnNewerCatalog { try await stream(statement).result }
+        }
         let result = try await execute(statement)
         return QueryResult(columns: result.columns, source: RowSource(.rows(result.rows), deadline: nil))
     }
@@ -282,15 +290,15 @@ public final class Cluster: Sendable {
             return try await writes.withLock {
                 // Another coordinator may change the catalog after this one planned the
                 // statement; then nothing was applied, and an auto-commit statement is planned
-                // again on the new catalog. Each conflict means another coordinator's change
-                // committed, so a few attempts suffice however busy the catalog is.
+                // again on the new catalog.
                 let autocommit = transaction == nil
                 var attempts = 1
                 while true {
                     do {
                         return try await runInTransaction(statement) { try await self.change(statement) }
                     } catch let error as ShardQLError
-                        where autocommit && attempts < 8 && error.stemsFromCatalogVersionConflict
+                        where autocommit && attempts < Self.catalogConflictAttempts
+                            && error.stemsFromCatalogVersionConflict
                     {
                         adopt(try await store.snapshot())
                         attempts += 1

@@ -71,7 +71,21 @@ public final class Database: SQLExecutor, Sendable {
     }
 
     /// Opens a cluster whose catalog is at `catalog`: the path or `sqlite:` URL of an embedded
-    /// catalog file, or a `postgres://` URL; `directory` holds the in-process shards.
+    /// catalog file, or a `postgres://user:password@host:port/database` URL (parameters
+    /// `sslmode`, `sslrootcert`, `connect_timeout`); `directory` holds the in-process shards.
+    ///
+    /// Several coordinators — processes, or `Database`s in one — may share a PostgreSQL catalog:
+    /// each notices the others' tables and nodes before its next statement, without asking
+    /// PostgreSQL for every query. Coordinators that keep shards in process share `directory`.
+    ///
+    /// ```swift
+    /// let database = try await Database.open(catalog: "postgres://shardql@db.example/meta")
+    /// ```
+    ///
+    /// - Throws: ``ShardQLError`` — code `unavailable` or `timeout` when the PostgreSQL server
+    ///   cannot be reached in time, `unauthenticated` when it refuses the credentials,
+    ///   `invalidArgument` for a malformed URL or a database that is not there, `unsupported` for
+    ///   a catalog written by a newer ShardQL.
     public static func open(catalog: String, directory: String = "./shardql-data", options: Options = Options())
         async throws(ShardQLError) -> Database
     {

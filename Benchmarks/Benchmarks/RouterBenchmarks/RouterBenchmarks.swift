@@ -1,13 +1,16 @@
 import Benchmark
 import Coordinator
 import Foundation
+import PostgresCatalog
 import SQLiteCore
 import ShardQLBase
 import Synchronization
 
 // The router tier's overhead (issue: "router point query ≤ the plain SQLite prepared statement's
 // time + 15 µs, in-process"): the same point lookup through an embedded 4-shard cluster and
-// through one SQLite prepared statement on a file with the same rows.
+// through one SQLite prepared statement on a file with the same rows. With a PostgreSQL server in
+// SHARDQL_TEST_POSTGRES (run under ../scripts/with-postgres), the same cluster again with its
+// catalog there: the per-query catalog cost in the steady state (no change, cache valid).
 
 private let rowCount = 10_000
 /// Keys cycled through, so the plan cache sees repeated statement texts (as an application
@@ -25,6 +28,7 @@ private func key() -> Int {
 private final class Fixture: @unchecked Sendable {
     // Written once in setup before any benchmark body runs, then only read.
     var cluster: Cluster?
+    var postgresCluster: Cluster?
     var connection: SQLiteConnection?
     var statement: SQLiteStatement?
     var database: SQLiteDatabase?
@@ -48,6 +52,23 @@ private func setUp() async throws {
         try connection.execute(insert)
     }
     fixture.cluster = cluster
+    if let url = ProcessInfo.processInfo.environment["SHARDQL_TEST_POSTGRES"], !url.isEmpty {
+        // Same rows, same shards; only the catalog differs. Each benchmark runs in a process of
+        // its own, all on this one catalog: the first loads the table, in a directory named after
+        // the server, and the others find it there.
+        let place = url.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(String.init).joined()
+        let postgres = try await Cluster.open(
+            directory: NSTemporaryDirectory() + "shardql-router-bench-" + place,
+            catalog: try await PostgresCatalogStore(url: url), defaultShardCount: 4)
+        _ = try await postgres.execute("CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, name TEXT, v REAL)")
+        if try await postgres.execute("SELECT count(*) FROM t").last?.rows == [[.integer(0)]] {
+            for start in stride(from: 1, through: rowCount, by: 500) {
+                let values = (start..<min(start + 500, rowCount + 1)).map { "(\($0), 'name \($0)', \(Double($0) / 3))" }
+                _ = try await postgres.execute("INSERT INTO t VALUES " + values.joined(separator: ", "))
+            }
+        }
+        fixture.postgresCluster = postgres
+    }
     fixture.connection = connection
     fixture.statement = try connection.prepare("SELECT * FROM t WHERE id = ?")
     fixture.database = try await SQLiteDatabase(path: directory + "/plain.sqlite")
@@ -63,6 +84,18 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("Router point query (cluster, 4 shards)") { benchmark in
         let cluster = fixture.cluster!
+        for _ in benchmark.scaledIterations {
+            blackHole(try await cluster.execute("SELECT * FROM t WHERE id = \(key())"))
+        }
+    } setup: {
+        try await setUp()
+    }
+
+    Benchmark("Router point query (cluster, 4 shards, PostgreSQL catalog)") { benchmark in
+        guard let cluster = fixture.postgresCluster else {
+            print("skipped: SHARDQL_TEST_POSTGRES names no PostgreSQL server (run under scripts/with-postgres)")
+            return
+        }
         for _ in benchmark.scaledIterations {
             blackHole(try await cluster.execute("SELECT * FROM t WHERE id = \(key())"))
         }

@@ -10,6 +10,8 @@ import Synchronization
 final class SQLiteCatalogWatch: Sendable {
     private struct State {
         var connection: SQLiteConnection?
+        /// `PRAGMA data_version`, prepared once: asked before every statement a coordinator runs.
+        var statement: SQLiteStatement?
         /// The data version a confirmed round trip began at, and the catalog version it read.
         var confirmed: (dataVersion: Int64, version: Int64)?
     }
@@ -21,12 +23,13 @@ final class SQLiteCatalogWatch: Sendable {
         // Never wait for a lock here: a busy file counts as "may have changed".
         configuration.busyTimeout = .zero
         configuration.walMode = false
-        state = Mutex(State(connection: try SQLiteConnection(path: path, configuration: configuration)))
+        let connection = try SQLiteConnection(path: path, configuration: configuration)
+        state = Mutex(State(connection: connection, statement: try connection.prepare("PRAGMA data_version")))
     }
 
     /// The file's data version now; nil when it cannot be read (then nothing is confirmed).
     func dataVersion() -> Int64? {
-        state.withLock { Self.read($0.connection) }
+        state.withLock { Self.read($0.statement) }
     }
 
     /// Records that a round trip begun at `dataVersion` read catalog `version`.
@@ -39,7 +42,7 @@ final class SQLiteCatalogWatch: Sendable {
 
     func mayHaveChanged(since version: Int64) -> Bool {
         state.withLock { state in
-            guard let confirmed = state.confirmed, let now = Self.read(state.connection),
+            guard let confirmed = state.confirmed, let now = Self.read(state.statement),
                 now == confirmed.dataVersion
             else { return true }
             return confirmed.version > version
@@ -48,16 +51,17 @@ final class SQLiteCatalogWatch: Sendable {
 
     func close() {
         state.withLock { state in
+            state.statement = nil
             state.connection?.close()
             state.connection = nil
             state.confirmed = nil
         }
     }
 
-    private static func read(_ connection: SQLiteConnection?) -> Int64? {
-        guard let connection, let statement = try? connection.cachedStatement("PRAGMA data_version"),
-            case .integer(let value)? = try? statement.rows().first?.first
-        else { return nil }
+    private static func read(_ statement: SQLiteStatement?) -> Int64? {
+        guard let statement else { return nil }
+        defer { statement.reset() }
+        guard (try? statement.step()) == true, case .integer(let value) = statement.column(0) else { return nil }
         return value
     }
 }

@@ -14,7 +14,6 @@ extension PostgresCatalogStore {
     static func migrate(
         _ connection: PostgresConnection, configuration: Configuration, migrations: [PostgresCatalogMigration]
     ) async throws {
-        let known = migrations.last?.version ?? 0
         let place = "the schema shardql of \(configuration.endpoint)"
         try await inTransaction(connection) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
@@ -36,16 +35,9 @@ extension PostgresCatalogStore {
             } else {
                 try await connection.query("CREATE SCHEMA shardql", logger: logger)
             }
-            guard version <= known else {
-                throw ShardQLError(
-                    .unsupported,
-                    "the catalog in \(place) has schema version \(version), but this build of shardql only knows "
-                        + "versions up to \(known); use a newer shardql")
-            }
-            for step in migrations where step.version > version {
-                guard step.version == version + 1 else {
-                    throw ShardQLError(.internalError, "catalog migration \(step.version) does not follow \(version)")
-                }
+            for step in try CatalogMigrations.pending(
+                migrations, version: \.version, from: version, catalog: "the catalog in \(place)")
+            {
                 for statement in step.statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
@@ -54,7 +46,6 @@ extension PostgresCatalogStore {
                     INSERT INTO shardql.meta(key, value) VALUES ('schema_version', \(step.version))
                     ON CONFLICT (key) DO UPDATE SET value = excluded.value
                     """, logger: logger)
-                version = step.version
             }
         }
     }

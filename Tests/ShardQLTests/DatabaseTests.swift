@@ -96,6 +96,27 @@ struct DatabaseTests {
         }
     }
 
+    /// Two coordinators on one embedded directory (as two processes would be): each sees the
+    /// other's tables at its next statement, and DDL planned on a stale catalog is planned again.
+    @Test func twoDatabasesOnOneDirectorySeeEachOthersChanges() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-api-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try await Database.open(directory: directory)
+        let second = try await Database.open(directory: directory)
+        try await first.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t(v) VALUES ('a'), ('b')")
+        #expect(try await second.fetchAll(Int.self, "SELECT count(*) FROM t") == [2])
+        // The second plans its CREATE on the catalog it has; the first moved it on meanwhile.
+        try await first.execute("CREATE TABLE u(x)")
+        try await second.execute("CREATE TABLE w(y); INSERT INTO w VALUES (1)")
+        try await first.execute("INSERT INTO u VALUES (2)")
+        #expect(try await first.fetchAll(Int.self, "SELECT y FROM w") == [1])
+        #expect(try await second.fetchAll(Int.self, "SELECT x FROM u") == [2])
+        try await second.execute("DROP TABLE t")
+        await expectError(.sqlite) { try await first.fetchAll(Int.self, "SELECT count(*) FROM t") }
+        await first.close()
+        await second.close()
+    }
+
     @Test func catalogLocations() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-api-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -22,10 +22,9 @@ extension SQLiteCatalogStore {
     private static func migrate(
         _ connection: SQLiteConnection, path: String, migrations: [SQLiteCatalogMigration]
     ) throws {
-        let known = migrations.last?.version ?? 0
         let applicationID = try integer("PRAGMA application_id", connection)
         let objectCount = try integer("SELECT count(*) FROM sqlite_schema", connection)
-        var version: Int64
+        let version: Int64
         if applicationID == 0, objectCount == 0 {
             try connection.execute("PRAGMA application_id = \(Self.applicationID)")
             version = 0
@@ -37,19 +36,11 @@ extension SQLiteCatalogStore {
                 "'\(path)' is not a ShardQL catalog: it is another SQLite database "
                     + "(application_id \(applicationID), \(objectCount) schema objects)")
         }
-        guard version <= known else {
-            throw ShardQLError(
-                .unsupported,
-                "the catalog '\(path)' has schema version \(version), but this build of shardql only knows "
-                    + "versions up to \(known); use a newer shardql")
-        }
-        for step in migrations where step.version > version {
-            guard step.version == version + 1 else {
-                throw ShardQLError(.internalError, "catalog migration \(step.version) does not follow \(version)")
-            }
+        for step in try CatalogMigrations.pending(
+            migrations, version: \.version, from: version, catalog: "the catalog '\(path)'")
+        {
             try connection.execute(step.sql)
             try setMeta("schema_version", step.version, connection)
-            version = step.version
         }
     }
 

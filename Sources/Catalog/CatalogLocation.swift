@@ -23,7 +23,7 @@ public enum CatalogLocation: Sendable, Hashable {
         if let schemeEnd = path.firstIndex(of: ":"), path[..<schemeEnd].allSatisfy({ $0.isLetter }), path.distance(from: path.startIndex, to: schemeEnd) > 1 {
             throw ShardQLError(
                 .invalidArgument,
-                "unsupported catalog URL '\(url)': use postgres://user:password@host:port/database or the path of a catalog file")
+                "unsupported catalog URL '\(Self.redactingPassword(url))': use postgres://user:password@host:port/database or the path of a catalog file")
         }
         guard !path.isEmpty else { throw ShardQLError(.invalidArgument, "the catalog URL '\(url)' names no file") }
         self = .embedded(path: String(path))

@@ -83,7 +83,11 @@ struct Run: AsyncParsableCommand {
         let cluster = try await location.open(shards: shards)
         let interactive = command == nil && file == nil && isatty(STDIN_FILENO) != 0
         let shell = Shell(
-            cluster: cluster, clusterDescription: location.catalog.map { "catalog \($0), data \(location.data)" } ?? location.data, output: output, bail: bail, isInteractive: interactive)
+            cluster: cluster,
+            // The catalog as CatalogLocation prints it: a PostgreSQL URL without its password.
+            clusterDescription: ((try? location.catalogLocation()) ?? nil).map { "catalog \($0), data \(location.data)" }
+                ?? location.data,
+            output: output, bail: bail, isInteractive: interactive)
         if interactive {
             await shell.runInteractively()
             await cluster.close()

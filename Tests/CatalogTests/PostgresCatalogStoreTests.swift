@@ -176,6 +176,12 @@ struct PostgresCatalogStoreTests {
             #expect(error?.message.contains(fragment) == true, "\(url): \(String(describing: error))")
             #expect(error?.message.contains("secret") == false)
         }
+        // How the shell's banner and slt's messages print a location.
+        #expect(
+            try CatalogLocation(url: "postgres://ada:s3cr%40t@db:5432/meta?sslmode=require").description
+                == "postgres://ada:***@db:5432/meta?sslmode=require")
+        #expect(try CatalogLocation(url: "postgres://ada@db/meta").description == "postgres://ada@db/meta")
+        #expect(try CatalogLocation(url: "sqlite:/tmp/c.sqlite").description == "/tmp/c.sqlite")
     }
 }
 

@@ -82,7 +82,7 @@ public final class Database: SQLExecutor, Sendable {
     /// let database = try await Database.open(catalog: "postgres://shardql@db.example/meta")
     /// ```
     ///
-    /// - Throws: ``ShardQLError`` — code `unavailable` or `timeout` when the PostgreSQL server
+    /// - Throws: `ShardQLError` — code `unavailable` or `timeout` when the PostgreSQL server
     ///   cannot be reached in time, `unauthenticated` when it refuses the credentials,
     ///   `invalidArgument` for a malformed URL or a database that is not there, `unsupported` for
     ///   a catalog written by a newer ShardQL.

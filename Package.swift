@@ -60,6 +60,9 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Bulk loading: readers of CSV/TSV (and later JSON Lines, SQLite files) that stream in
+        // constant memory and report bad input by file, line and column.
+        .target(name: "Import", dependencies: ["ShardQLBase"]),
         // Shard files and fragment execution: the in-process worker now, the gRPC server later.
         .target(name: "Worker", dependencies: ["ShardQLBase", "SQLiteCore"]),
         // The coordinator–worker wire: generated protobuf/gRPC code (Protos/, scripts/generate-protos),
@@ -127,6 +130,7 @@ let package = Package(
             dependencies: ["PostgresCatalog", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/PostgresTestSupport"),
         .testTarget(name: "ShardQLBaseTests", dependencies: ["ShardQLBase"]),
+        .testTarget(name: "ImportTests", dependencies: ["Import", "ShardQLBase"]),
         .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore"]),
         .testTarget(name: "SQLSyntaxTests", dependencies: ["TestSupport", "SQLSyntax", "ShardQLBase", "SQLLogicTest"]),
         .testTarget(name: "SQLLogicTestTests", dependencies: ["TestSupport", "SQLLogicTest", "SQLiteCore"]),

@@ -1,0 +1,149 @@
+import Foundation
+import ShardQLBase
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The bytes of one input file, read in chunks: a plain file as it is, a `.gz` file decompressed
+/// by a `gzip -dc` child process (on another core, and without linking zlib), so an import reads
+/// any size in constant memory.
+///
+/// ```swift
+/// let source = try ImportSource(path: "flights.csv.gz")
+/// var buffer = [UInt8](repeating: 0, count: 1 << 20)
+/// while case let count = try source.read(into: &buffer), count > 0 { … }
+/// try source.close()
+/// ```
+public final class ImportSource {
+    /// The path as given (errors name it).
+    public let path: String
+    /// Whether the file is decompressed on the way.
+    public let isCompressed: Bool
+    /// The file's size on disk, for progress (compressed size for a `.gz`).
+    public let fileSize: Int64
+    /// Bytes of the file read so far (uncompressed bytes for a `.gz`).
+    public private(set) var bytesRead: Int64 = 0
+
+    private let descriptor: Int32
+    private let decompressor: Process?
+    /// Kept so their file handles (and the descriptor read from) stay open.
+    private let decompressorOutput: Pipe?
+    private let decompressorErrors: Pipe?
+    private var closed = false
+
+    /// Opens `path`; a name ending in `.gz` is decompressed.
+    ///
+    /// - Throws: ``ShardQLError`` (``ShardQLError/Code/io``) naming the file when it cannot be
+    ///   opened, or `gzip` cannot be started.
+    public init(path: String) throws {
+        self.path = path
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw ShardQLError(.io, "cannot read '\(path)': \(String(cString: strerror(errno)))")
+        }
+        guard status.st_mode & S_IFMT != S_IFDIR else {
+            throw ShardQLError(.io, "cannot read '\(path)': it is a directory")
+        }
+        fileSize = Int64(status.st_size)
+        isCompressed = path.hasSuffix(".gz")
+        if isCompressed {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["gzip", "-dc", "--", path]
+            let output = Pipe()
+            let errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            process.standardInput = FileHandle.nullDevice
+            do {
+                try process.run()
+            } catch {
+                throw ShardQLError(.io, "cannot decompress '\(path)': gzip did not start (\(error))")
+            }
+            decompressor = process
+            decompressorOutput = output
+            decompressorErrors = errors
+            // Only the read end stays open here, so gzip's end is seen as end of input.
+            try? output.fileHandleForWriting.close()
+            descriptor = output.fileHandleForReading.fileDescriptor
+        } else {
+            let opened = open(path, O_RDONLY | O_CLOEXEC)
+            guard opened >= 0 else {
+                throw ShardQLError(.io, "cannot read '\(path)': \(String(cString: strerror(errno)))")
+            }
+            descriptor = opened
+            decompressor = nil
+            decompressorOutput = nil
+            decompressorErrors = nil
+        }
+    }
+
+    deinit {
+        if !closed { abandon() }
+    }
+
+    /// Reads up to `buffer.count` bytes into `buffer`; returns how many, 0 at the end.
+    ///
+    /// - Throws: ``ShardQLError`` (``ShardQLError/Code/io``) naming the file.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard let base = buffer.baseAddress, !closed else { return 0 }
+        while true {
+            let count = systemRead(descriptor, base, buffer.count)
+            if count >= 0 {
+                bytesRead += Int64(count)
+                return count
+            }
+            if errno == EINTR { continue }
+            throw ShardQLError(.io, "cannot read '\(path)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Ends reading. For a `.gz`, waits for `gzip`: a damaged file (gzip's non-zero exit) is an
+    /// error saying what gzip said.
+    public func close() throws {
+        guard !closed else { return }
+        closed = true
+        guard let decompressor else {
+            _ = systemClose(descriptor)
+            return
+        }
+        decompressor.waitUntilExit()
+        let message = decompressorErrors.map {
+            String(decoding: $0.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        } ?? ""
+        guard decompressor.terminationStatus == 0 else {
+            throw ShardQLError(
+                .io, "cannot decompress '\(path)': \(message.isEmpty ? "gzip failed" : message)")
+        }
+    }
+
+    /// Stops early (an error elsewhere, Ctrl-C): the decompressor is killed, nothing is checked.
+    public func abandon() {
+        guard !closed else { return }
+        closed = true
+        if let decompressor {
+            // Nothing of gzip's is worth keeping: stop it at once, whatever it is doing.
+            if decompressor.isRunning { kill(decompressor.processIdentifier, SIGKILL) }
+            decompressor.waitUntilExit()
+        } else {
+            _ = systemClose(descriptor)
+        }
+    }
+}
+
+// `read` and `close` of the C library, which the methods' names hide.
+#if canImport(Glibc)
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    Glibc.read(descriptor, buffer, count)
+}
+private func systemClose(_ descriptor: Int32) -> Int32 { Glibc.close(descriptor) }
+#else
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    Darwin.read(descriptor, buffer, count)
+}
+private func systemClose(_ descriptor: Int32) -> Int32 { Darwin.close(descriptor) }
+#endif

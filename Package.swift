@@ -130,7 +130,7 @@ let package = Package(
             dependencies: ["PostgresCatalog", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/PostgresTestSupport"),
         .testTarget(name: "ShardQLBaseTests", dependencies: ["ShardQLBase"]),
-        .testTarget(name: "ImportTests", dependencies: ["Import", "ShardQLBase"]),
+        .testTarget(name: "ImportTests", dependencies: ["Import", "ShardQLBase", "SQLiteCore"]),
         .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore"]),
         .testTarget(name: "SQLSyntaxTests", dependencies: ["TestSupport", "SQLSyntax", "ShardQLBase", "SQLLogicTest"]),
         .testTarget(name: "SQLLogicTestTests", dependencies: ["TestSupport", "SQLLogicTest", "SQLiteCore"]),

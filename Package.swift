@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "WorkerClient", targets: ["WorkerClient"]),
         .library(name: "ShardQLBase", targets: ["ShardQLBase"]),
         .library(name: "PostgresCatalog", targets: ["PostgresCatalog"]),
+        .library(name: "Import", targets: ["Import"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -27,6 +27,7 @@ let package = Package(
     ],
     targets: [
         benchmark("ParserBenchmarks", using: ["SQLSyntax", "SQLLogicTest"]),
+        benchmark("ImportBenchmarks", using: ["Import"]),
         benchmark("RouterBenchmarks", using: ["Coordinator", "SQLiteCore", "ShardQLBase", "PostgresCatalog"]),
         benchmark("WriteBenchmarks", using: ["Coordinator", "ShardQLBase"]),
         benchmark("WireBenchmarks", using: ["WorkerProtocol", "ShardQLBase"]),

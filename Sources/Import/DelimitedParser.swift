@@ -30,8 +30,9 @@ public struct DelimitedRecord: ~Copyable {
     fileprivate var ranges: [Range<Int>] = []
     /// Whether each field was quoted (a quoted `NA` is text, not the `--null` marker).
     fileprivate var quoted: [Bool] = []
-    /// Each field's 1-based column (in characters) and line where it starts.
-    fileprivate var starts: [(line: Int, column: Int)] = []
+    /// Where each field starts: its 1-based line, its offset in `raw`, and the offset in `raw`
+    /// where that line starts (the character column is counted only when asked for).
+    fileprivate var starts: [(line: Int, offset: Int, lineStart: Int)] = []
     /// The record as it stood in the file (for error messages).
     fileprivate var raw: [UInt8] = []
 
@@ -49,7 +50,10 @@ public struct DelimitedRecord: ~Copyable {
     public func isQuoted(_ index: Int) -> Bool { quoted[index] }
 
     /// Where field `index` starts: 1-based line and character column.
-    public func position(of index: Int) -> (line: Int, column: Int) { starts[index] }
+    public func position(of index: Int) -> (line: Int, column: Int) {
+        let start = starts[index]
+        return (start.line, DelimitedParser.column(in: raw, lineStart: start.lineStart, offset: start.offset))
+    }
 
     /// Field `index` as text.
     ///
@@ -60,7 +64,7 @@ public struct DelimitedRecord: ~Copyable {
             if let text = String(validating: buffer, as: UTF8.self) { return text }
             let valid = Self.validPrefixLength(buffer)
             let characters = String(decoding: UnsafeBufferPointer(rebasing: buffer[..<valid]), as: UTF8.self).count
-            let (line, column) = starts[index]
+            let (line, column) = position(of: index)
             throw DelimitedParser.error(
                 file: file, line: line, column: column + characters + (quoted[index] ? 1 : 0),
                 "invalid UTF-8 (byte 0x\(String(buffer[valid], radix: 16, uppercase: true)))", text: recordText)
@@ -92,6 +96,9 @@ public struct DelimitedRecord: ~Copyable {
 /// - Errors name the file, line and column and show the record: a quoted field still open at the
 ///   end of the input, or something other than a delimiter or line break after a closing quote.
 ///
+/// Runs of ordinary bytes are found by a tight scan and copied in bulk; line and column are
+/// worked out only for an error.
+///
 /// ```swift
 /// var parser = DelimitedParser(format: .csv, file: "flights.csv")
 /// try parser.feed(chunk) { record in print(record.count) }
@@ -122,12 +129,15 @@ public struct DelimitedParser: ~Copyable {
     private var fieldStart = 0
     /// Whether the record has begun (a blank line never begins one).
     private var inRecord = false
-    /// Where the input is now: 1-based line, and the character column of the next byte.
+    /// The 1-based line of the next byte.
     private var line = 1
-    private var column = 1
-    /// Where the open quoted field began (for "unterminated" errors).
-    private var quoteLine = 0
-    private var quoteColumn = 0
+    /// Where the current line starts in `record.raw` (the record's own bytes).
+    private var lineStart = 0
+    /// Where the open quoted field began (for "unterminated" errors): line, offset in `raw`, line start.
+    private var openQuote = (line: 0, offset: 0, lineStart: 0)
+
+    private static let lineFeed = UInt8(ascii: "\n")
+    private static let carriageReturn = UInt8(ascii: "\r")
 
     public init(format: DelimitedFormat, file: String) {
         self.format = format
@@ -138,158 +148,179 @@ public struct DelimitedParser: ~Copyable {
     public mutating func feed(
         _ chunk: UnsafeRawBufferPointer, _ body: (borrowing DelimitedRecord) throws -> Void
     ) throws {
+        let bytes = chunk.assumingMemoryBound(to: UInt8.self)
+        let count = bytes.count
         let delimiter = format.delimiter
         let quote = format.quote.map(Int.init) ?? -1
-        for byte in chunk {
-            let position = (line, column)
-            // The column counts characters: a UTF-8 continuation byte adds nothing.
-            if byte & 0xC0 != 0x80 { column += 1 }
-            if byte == UInt8(ascii: "\n") {
-                line += 1
-                column = 1
+        // `bytes[pending..<index]` belong to the current record but are not yet in `record.raw`.
+        var pending = 0
+        var index = 0
+        /// The offset in `record.raw` that `bytes[position]` has (or will have).
+        func rawOffset(_ position: Int) -> Int { record.raw.count + position - pending }
+        func flushRaw(through end: Int) {
+            if inRecord, end > pending {
+                record.raw.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[pending..<end]))
             }
-            if inRecord || byte != UInt8(ascii: "\n") { record.raw.append(byte) }
+            pending = end
+        }
+        while index < count {
+            let byte = bytes[index]
             switch state {
             case .fieldStart:
+                if byte == Self.lineFeed, !inRecord {
+                    // A blank line: nothing begins.
+                    line += 1
+                    index += 1
+                    pending = index
+                    continue
+                }
+                if !inRecord {
+                    inRecord = true
+                    record.line = line
+                    lineStart = 0
+                    pending = index
+                }
+                fieldStart = record.bytes.count
+                record.starts.append((line, rawOffset(index), lineStart))
                 if Int(byte) == quote {
-                    beginRecordIfNeeded(at: position)
-                    beginField(at: position, quoted: true)
-                    (quoteLine, quoteColumn) = position
+                    record.quoted.append(true)
+                    openQuote = (line, rawOffset(index), lineStart)
                     state = .quoted
-                } else if byte == delimiter {
-                    beginRecordIfNeeded(at: position)
-                    beginField(at: position, quoted: false)
-                    endField()
-                } else if byte == UInt8(ascii: "\n") {
-                    if inRecord {
-                        beginField(at: position, quoted: false)
-                        endField()
-                        try endRecord(body)
-                    }
-                } else if byte == UInt8(ascii: "\r") {
-                    beginRecordIfNeeded(at: position)
-                    beginField(at: position, quoted: false)
-                    state = .carriageReturn
+                    index += 1
                 } else {
-                    beginRecordIfNeeded(at: position)
-                    beginField(at: position, quoted: false)
-                    record.bytes.append(byte)
+                    record.quoted.append(false)
                     state = .unquoted
                 }
             case .unquoted:
-                if byte == delimiter {
+                // The run of ordinary bytes, copied at once.
+                var end = index
+                while end < count {
+                    let next = bytes[end]
+                    if next == delimiter || next == Self.lineFeed || next == Self.carriageReturn { break }
+                    end += 1
+                }
+                if end > index { record.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end])) }
+                index = end
+                guard index < count else { break }
+                let special = bytes[index]
+                index += 1
+                if special == delimiter {
                     endField()
                     state = .fieldStart
-                } else if byte == UInt8(ascii: "\n") {
+                } else if special == Self.lineFeed {
                     endField()
+                    flushRaw(through: index)
                     try endRecord(body)
                     state = .fieldStart
-                } else if byte == UInt8(ascii: "\r") {
-                    state = .carriageReturn
                 } else {
-                    record.bytes.append(byte)
+                    state = .carriageReturn
                 }
             case .carriageReturn:
-                if byte == UInt8(ascii: "\n") {
+                if byte == Self.lineFeed {
+                    index += 1
                     endField()
+                    flushRaw(through: index)
                     try endRecord(body)
                     state = .fieldStart
                 } else {
-                    // A lone CR is data.
-                    record.bytes.append(UInt8(ascii: "\r"))
-                    if byte == delimiter {
-                        endField()
-                        state = .fieldStart
-                    } else if byte == UInt8(ascii: "\r") {
-                        state = .carriageReturn
+                    // A lone CR is data; the byte after it is read as in an unquoted field.
+                    record.bytes.append(Self.carriageReturn)
+                    if byte == Self.carriageReturn {
+                        index += 1
                     } else {
-                        record.bytes.append(byte)
                         state = .unquoted
                     }
                 }
             case .quoted:
-                if Int(byte) == quote {
-                    state = .quoteInQuoted
-                } else {
-                    record.bytes.append(byte)
+                var end = index
+                while end < count {
+                    let next = bytes[end]
+                    if Int(next) == quote { break }
+                    if next == Self.lineFeed {
+                        line += 1
+                        lineStart = rawOffset(end + 1)
+                    }
+                    end += 1
                 }
+                if end > index { record.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end])) }
+                index = end
+                guard index < count else { break }
+                index += 1
+                state = .quoteInQuoted
             case .quoteInQuoted:
+                index += 1
                 if Int(byte) == quote {
                     record.bytes.append(byte)
                     state = .quoted
                 } else if byte == delimiter {
                     endField()
                     state = .fieldStart
-                } else if byte == UInt8(ascii: "\n") {
+                } else if byte == Self.lineFeed {
                     endField()
+                    flushRaw(through: index)
                     try endRecord(body)
                     state = .fieldStart
-                } else if byte == UInt8(ascii: "\r") {
+                } else if byte == Self.carriageReturn {
                     endField()
                     state = .carriageReturnAfterQuote
                 } else {
-                    throw afterQuoteError(at: position)
+                    flushRaw(through: index)
+                    throw afterQuoteError(at: rawOffset(index - 1))
                 }
             case .carriageReturnAfterQuote:
-                guard byte == UInt8(ascii: "\n") else { throw afterQuoteError(at: position) }
+                index += 1
+                guard byte == Self.lineFeed else {
+                    flushRaw(through: index)
+                    throw afterQuoteError(at: rawOffset(index - 1))
+                }
+                flushRaw(through: index)
                 try endRecord(body)
                 state = .fieldStart
             }
         }
+        flushRaw(through: count)
     }
 
     /// Ends the input: completes the last record (one without a final line break).
     ///
     /// - Throws: ``ShardQLError`` when a quoted field is still open, naming where it began.
     public mutating func finish(_ body: (borrowing DelimitedRecord) throws -> Void) throws {
+        defer { state = .fieldStart }
         switch state {
         case .quoted:
             throw Self.error(
-                file: file, line: quoteLine, column: quoteColumn,
+                file: file, line: openQuote.line,
+                column: Self.column(in: record.raw, lineStart: openQuote.lineStart, offset: openQuote.offset),
                 "unterminated quoted field: its closing quote is missing", text: Self.shown(record.raw))
         case .fieldStart:
-            if inRecord {
-                beginField(at: (line, column), quoted: false)
-                endField()
-                try endRecord(body)
-            }
-        case .carriageReturn:
-            record.bytes.append(UInt8(ascii: "\r"))
+            guard inRecord else { return }
+            // The record ended with a delimiter: its last field is empty.
+            fieldStart = record.bytes.count
+            record.quoted.append(false)
+            record.starts.append((line, record.raw.count, lineStart))
             endField()
-            try endRecord(body)
+        case .carriageReturn:
+            record.bytes.append(Self.carriageReturn)
+            endField()
         case .unquoted, .quoteInQuoted, .carriageReturnAfterQuote:
             endField()
-            try endRecord(body)
         }
-        state = .fieldStart
-    }
-
-    private mutating func beginRecordIfNeeded(at position: (Int, Int)) {
-        guard !inRecord else { return }
-        inRecord = true
-        record.line = position.0
-    }
-
-    private mutating func beginField(at position: (Int, Int), quoted: Bool) {
-        fieldStart = record.bytes.count
-        record.quoted.append(quoted)
-        record.starts.append(position)
+        try endRecord(body)
     }
 
     private mutating func endField() {
-        if record.ranges.count < record.quoted.count {
-            record.ranges.append(fieldStart..<record.bytes.count)
-        }
+        record.ranges.append(fieldStart..<record.bytes.count)
     }
 
-    private func afterQuoteError(at position: (Int, Int)) -> ShardQLError {
+    private func afterQuoteError(at offset: Int) -> ShardQLError {
         let delimiter = format.delimiter == UInt8(ascii: "\t") ? "\\t" : Self.shown([format.delimiter])
         return Self.error(
-            file: file, line: position.0, column: position.1,
+            file: file, line: line, column: Self.column(in: record.raw, lineStart: lineStart, offset: offset),
             "expected '\(delimiter)' or the end of the line after the closing quote", text: Self.shown(record.raw))
     }
 
     private mutating func endRecord(_ body: (borrowing DelimitedRecord) throws -> Void) throws {
+        line += 1
         try body(record)
         record.bytes.removeAll(keepingCapacity: true)
         record.ranges.removeAll(keepingCapacity: true)
@@ -297,6 +328,13 @@ public struct DelimitedParser: ~Copyable {
         record.starts.removeAll(keepingCapacity: true)
         record.raw.removeAll(keepingCapacity: true)
         inRecord = false
+    }
+
+    /// The 1-based character column of `raw[offset]` on the line starting at `lineStart`.
+    static func column(in raw: [UInt8], lineStart: Int, offset: Int) -> Int {
+        var column = 1
+        for byte in raw[lineStart..<min(offset, raw.count)] where byte & 0xC0 != 0x80 { column += 1 }
+        return column
     }
 
     /// An import error: `FILE:LINE:COLUMN: message`, then the record's text.
@@ -307,7 +345,7 @@ public struct DelimitedParser: ~Copyable {
     /// Bytes for a message: invalid UTF-8 as U+FFFD, line breaks and tabs escaped, cut at 200 characters.
     static func shown(_ bytes: [UInt8]) -> String {
         var text = String(decoding: bytes, as: UTF8.self)
-        while text.last == "\n" || text.last == "\r" { text.removeLast() }
+        while text.last == "\n" || text.last == "\r" || text.last == "\r\n" { text.removeLast() }
         let escaped = text.replacingOccurrencesOfControls()
         return escaped.count > 200 ? String(escaped.prefix(200)) + "…" : escaped
     }

@@ -59,7 +59,7 @@ public final class ImportSource {
             process.standardError = errors
             process.standardInput = FileHandle.nullDevice
             do {
-                try process.run()
+                try process.runSerialized()
             } catch {
                 throw ShardQLError(.io, "cannot decompress '\(path)': gzip did not start (\(error))")
             }

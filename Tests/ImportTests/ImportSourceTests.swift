@@ -28,7 +28,7 @@ struct ImportSourceTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["gzip", "-kf", path]
-        try process.run()
+        try process.runSerialized()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
     }

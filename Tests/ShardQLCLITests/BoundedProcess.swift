@@ -1,4 +1,5 @@
 import Foundation
+import ShardQLBase
 import WorkerTestSupport
 import Synchronization
 

@@ -1,4 +1,5 @@
 import Foundation
+import ShardQLBase
 import WorkerTestSupport
 import Testing
 
@@ -17,7 +18,7 @@ struct OutputModeTests {
     /// expects the same bytes on standard output.
     func expectSameOutput(
         _ script: String, shardql arguments: [String], sqlite3 sqliteArguments: [String],
-        sourceLocation: SourceLocation = #_sourceLocation
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
     ) throws {
         let sqlite3 = try #require(Self.sqlite3)
         let expected = try BoundedProcess.run(

@@ -96,8 +96,18 @@ struct TransactionAPITests {
                 for _ in 0..<4 {
                     group.addTask {
                         for _ in 0..<5 {
-                            try await database.withTransaction { transaction in
-                                try await transaction.execute("UPDATE counter SET n = n + 1")
+                            // As an application would: a transaction that found the rows locked
+                            // past the busy timeout (a loaded machine) rolled back whole; run it again.
+                            var attempts = 0
+                            while true {
+                                do {
+                                    try await database.withTransaction { transaction in
+                                        try await transaction.execute("UPDATE counter SET n = n + 1")
+                                    }
+                                    break
+                                } catch let error as ShardQLError where error.code == .busy && attempts < 5 {
+                                    attempts += 1
+                                }
                             }
                         }
                     }

@@ -1,4 +1,5 @@
 import Foundation
+import ShardQLBase
 
 /// A throwaway certificate authority and a worker certificate it signed, for TLS tests: made
 /// with `openssl` in a directory of the caller's, valid for two days, naming `127.0.0.1`, `::1`

@@ -17,12 +17,36 @@ extension Cluster {
         guard !create.temporary else {
             throw ShardQLError(.unsupported, "TEMP tables are not supported by the embedded engine yet")
         }
-        guard case .columns(let definitions, let constraints, let options) = create.definition else {
-            if case .asSelect(let select) = create.definition {
-                try await createTable(create, asSelect: select, in: snapshot)
-            }
+        if case .asSelect(let select) = create.definition {
+            try await createTable(create, asSelect: select, in: snapshot)
             return
         }
+        let plan = try await planCreateTable(create, in: snapshot, joiningExistingGroups: true)
+        // Nothing here needs undoing by hand: the statement's transaction drops new files and
+        // rolls the shards back if anything fails.
+        if plan.createsGroup { try await createShards(plan.shards) }
+        try await runOnEveryShard([ShardStatement(plan.createSQL)], shards: plan.shards)
+        try await apply(plan.changes, plannedOn: snapshot)
+    }
+
+    /// What creating a table takes: its shards' `CREATE TABLE`, the catalog changes, and the
+    /// shard files (new ones when `createsGroup`).
+    struct CreateTablePlan {
+        var createSQL: String
+        var changes: [CatalogChange]
+        var shards: [ShardFileID]
+        var createsGroup: Bool
+    }
+
+    /// Plans a `CREATE TABLE … (columns)`: its distribution, and the co-location group it joins
+    /// (an existing compatible one only when `joiningExistingGroups`, or the one it names).
+    func planCreateTable(_ create: CreateTable, in snapshot: CatalogSnapshot, joiningExistingGroups: Bool) async throws
+        -> CreateTablePlan
+    {
+        guard case .columns(let definitions, let constraints, let options) = create.definition else {
+            throw ShardQLError(.internalError, "CREATE TABLE AS SELECT has no column definitions to plan")
+        }
+        let name = create.name.name.name
         var shardDefinition = create
         shardDefinition.distribution = nil
         shardDefinition.ifNotExists = false
@@ -37,20 +61,17 @@ extension Cluster {
         // Reserved, not taken from the snapshot: the group's ID names its shard files, made
         // before the catalog change commits, and another coordinator may be creating a table too.
         var nextID = max(snapshot.nextID, try await store.reserveIDs(count: 2).lowerBound)
-        let group = try colocationGroup(for: distribution, columns: columns, in: snapshot, nextID: &nextID, changes: &changes)
+        let group = try colocationGroup(
+            for: distribution, columns: columns, in: snapshot, joiningExisting: joiningExistingGroups, nextID: &nextID,
+            changes: &changes)
         let table = Table(
             id: TableID(nextID), name: name, kind: distribution.isReference ? .reference : .distributed,
             distribution: distribution.method, distributionColumn: distribution.column,
             colocationGroup: group.id, replicationFactor: distribution.replicas ?? 1, createSQL: createSQL,
             isStrict: options.contains(.strict), isWithoutRowID: options.contains(.withoutRowID), columns: columns)
         changes.append(.createTable(table))
-
         let shards = (0..<group.shardCount).map { ShardFileID(group: group.id.rawValue, index: $0) }
-        // Nothing here needs undoing by hand: the statement's transaction drops new files and
-        // rolls the shards back if anything fails.
-        if changes.count > 1 { try await createShards(shards) }
-        try await runOnEveryShard([ShardStatement(createSQL)], shards: shards)
-        try await apply(changes, plannedOn: snapshot)
+        return CreateTablePlan(createSQL: createSQL, changes: changes, shards: shards, createsGroup: changes.count > 1)
     }
 
     /// Creates the files of a new co-location group. Its id comes from the catalog's counter, so

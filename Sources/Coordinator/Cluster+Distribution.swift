@@ -101,10 +101,11 @@ extension Cluster {
     }
 
     /// The co-location group the new table joins, creating one (with its shard groups, placed
-    /// by ``PlaceShardGroups``) when no compatible group exists.
+    /// by ``PlaceShardGroups``) when no compatible group exists (or, unless `joiningExisting`,
+    /// when the table names none to co-locate with).
     func colocationGroup(
-        for distribution: Distribution, columns: [Column], in snapshot: CatalogSnapshot, nextID: inout Int64,
-        changes: inout [CatalogChange]
+        for distribution: Distribution, columns: [Column], in snapshot: CatalogSnapshot, joiningExisting: Bool = true,
+        nextID: inout Int64, changes: inout [CatalogChange]
     ) throws -> ColocationGroup {
         let kind: ColocationGroup.Kind =
             distribution.isReference ? .reference : distribution.method == .roundRobin ? .roundRobin : .hash
@@ -126,7 +127,7 @@ extension Cluster {
             }
             return group
         }
-        if let existing = snapshot.colocationGroups.values.sorted(by: { $0.id < $1.id }).first(where: { group in
+        if joiningExisting, let existing = snapshot.colocationGroups.values.sorted(by: { $0.id < $1.id }).first(where: { group in
             group.kind == wanted.kind && group.shardCount == wanted.shardCount
                 && group.distributionAffinity == wanted.distributionAffinity
                 && group.distributionCollation == wanted.distributionCollation

@@ -124,7 +124,7 @@ extension Cluster {
     }
 
     /// Commits `transaction`; the catalog it committed becomes the cluster's.
-    private func commit(_ transaction: ShardTransaction) async throws {
+    func commit(_ transaction: ShardTransaction) async throws {
         let forgetting = shared.finishedTransactions.withLock { $0 }
         do {
             let outcome = try await transaction.commit(store: store, owner: identity, forgetting: forgetting)
@@ -173,6 +173,7 @@ extension Cluster {
     func recoverLocked(scanningShards: Bool) async throws -> RecoveryReport {
         var report = RecoveryReport()
         let records = try await store.transactions()
+        let catalog = try await store.snapshot()
         var known = Set<String>()
         for record in records {
             known.insert(record.id)
@@ -193,6 +194,9 @@ extension Cluster {
                     try await executor.commitPrepared(id, on: shard)
                 } else {
                     try await executor.abort(id, on: shard)
+                    // A file of a group the catalog never published was made by this transaction
+                    // (a bulk load's new table): group IDs are reserved, never reused.
+                    if catalog.colocationGroups[participant.group] == nil { try await executor.dropShard(shard) }
                 }
             }
             try await store.forgetTransactions([record.id])
@@ -236,6 +240,12 @@ struct TransactionReads: ShardExecutor {
         async throws -> [WriteOutcome]
     {
         try await base.write(statements, on: shard, in: transaction, recording: recording)
+    }
+    func ingest(
+        _ batch: IngestBatch, sql: String, on shard: ShardFileID, in transaction: TransactionID, recording: Bool,
+        rejectionLimit: Int
+    ) async throws -> IngestOutcome {
+        try await base.ingest(batch, sql: sql, on: shard, in: transaction, recording: recording, rejectionLimit: rejectionLimit)
     }
     func savepoint(_ operation: SavepointOperation, on shard: ShardFileID, in transaction: TransactionID) async throws {
         try await base.savepoint(operation, on: shard, in: transaction)

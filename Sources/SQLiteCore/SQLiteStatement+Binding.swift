@@ -92,3 +92,37 @@ extension SQLiteStatement {
         throw ShardQLError(.invalidArgument, "no parameter named '\(name)' in: \(sql)")
     }
 }
+
+// SQLITE_STATIC: SQLite uses the bytes in place until the next bind, reset or finalize, so a
+// bulk load binds straight out of its batch without a copy per value.
+private var sqliteStatic: sqlite3_destructor_type? { nil }
+
+extension SQLiteStatement {
+    /// Binds TEXT read in place from `bytes` (no copy).
+    ///
+    /// - Important: the bytes must stay valid and unchanged until the statement is stepped and
+    ///   reset (or bound again).
+    public func bindText(borrowing bytes: UnsafeRawBufferPointer, at index: Int) throws {
+        let code: Int32
+        if let base = bytes.baseAddress, !bytes.isEmpty {
+            code = sqlite3_bind_text64(
+                handle, Int32(index), base.assumingMemoryBound(to: CChar.self), UInt64(bytes.count), sqliteStatic,
+                UInt8(SQLITE_UTF8))
+        } else {
+            code = sqlite3_bind_text64(handle, Int32(index), "", 0, sqliteTransient, UInt8(SQLITE_UTF8))
+        }
+        guard code == SQLITE_OK else { throw ShardQLError(sqliteCode: code, db: db) }
+    }
+
+    /// Binds a BLOB read in place from `bytes` (no copy); same lifetime rule as
+    /// ``bindText(borrowing:at:)``.
+    public func bindBlob(borrowing bytes: UnsafeRawBufferPointer, at index: Int) throws {
+        let code: Int32
+        if let base = bytes.baseAddress, !bytes.isEmpty {
+            code = sqlite3_bind_blob64(handle, Int32(index), base, UInt64(bytes.count), sqliteStatic)
+        } else {
+            code = sqlite3_bind_zeroblob(handle, Int32(index), 0)
+        }
+        guard code == SQLITE_OK else { throw ShardQLError(sqliteCode: code, db: db) }
+    }
+}

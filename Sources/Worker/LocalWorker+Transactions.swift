@@ -77,6 +77,67 @@ extension LocalWorker {
         }
     }
 
+    public func ingest(
+        _ batch: IngestBatch, sql: String, on shard: ShardFileID, in transaction: TransactionID, recording: Bool,
+        rejectionLimit: Int
+    ) async throws -> IngestOutcome {
+        try await acquire(transaction, on: shard, recording: recording) { connection, state in
+            state.hasWritten = true
+            let statement = try connection.cachedStatement(sql)
+            defer {
+                statement.reset()
+                statement.clearBindings()
+            }
+            guard statement.parameterCount == batch.columnCount else {
+                throw ShardQLError(
+                    .invalidArgument, "an ingest batch has \(batch.columnCount) columns for \(statement.parameterCount) parameters")
+            }
+            var outcome = IngestOutcome(inserted: 0, rejected: [], stoppedEarly: false)
+            for row in 0..<batch.rowCount {
+                let position = state.capture?.position
+                do {
+                    try batch.withValues(ofRow: row) { column, kind, bytes in
+                        let index = column + 1
+                        switch kind {
+                        case .null: try statement.bind(.null, at: index)
+                        case .integer, .real: try statement.bind(batch.value(row: row, column: column), at: index)
+                        case .text: try statement.bindText(borrowing: bytes, at: index)
+                        case .blob: try statement.bindBlob(borrowing: bytes, at: index)
+                        }
+                    }
+                    try statement.run()
+                    outcome.inserted += connection.changes
+                } catch let error as ShardQLError where Self.isRowRejection(error) {
+                    if let position { state.capture?.truncate(to: position) }
+                    if connection.isAutocommit {
+                        // ON CONFLICT ROLLBACK undid the whole transaction: nothing to go on with.
+                        state.capture?.stop()
+                        state.capture = nil
+                        state.rolledBack = true
+                        throw error
+                    }
+                    outcome.rejected.append(IngestOutcome.Rejection(row: row, message: error.message))
+                    if outcome.rejected.count >= rejectionLimit, row < batch.rowCount - 1 {
+                        outcome.stoppedEarly = true
+                        break
+                    }
+                } catch {
+                    if let position { state.capture?.truncate(to: position) }
+                    throw error
+                }
+            }
+            return outcome
+        }
+    }
+
+    /// A failure caused by one row's content, which a bulk load reports and goes on from:
+    /// SQLITE_CONSTRAINT (NOT NULL, UNIQUE, CHECK, a STRICT column's type), SQLITE_MISMATCH,
+    /// SQLITE_TOOBIG.
+    static func isRowRejection(_ error: ShardQLError) -> Bool {
+        guard let code = error.sqliteResultCode.map({ $0 & 0xFF }) else { return false }
+        return code == 19 || code == 20 || code == 18
+    }
+
     public func savepoint(_ operation: SavepointOperation, on shard: ShardFileID, in transaction: TransactionID) async throws {
         let open = try await self.open(shard, creating: false)
         try await open.writer.withConnection { connection in

@@ -114,6 +114,15 @@ public protocol ShardExecutor: Sendable {
     func write(
         _ statements: [ShardStatement], on shard: ShardFileID, in transaction: TransactionID, recording: Bool
     ) async throws -> [WriteOutcome]
+    /// Bulk load: runs `sql`, an INSERT with one parameter per column of `batch`, once per row in
+    /// the transaction (opening it first if needed, see ``begin(_:on:recording:)``). A row SQLite
+    /// refuses for its content (a constraint, a STRICT column's type, a value too big) leaves no
+    /// trace and is reported in the outcome; after `rejectionLimit` such rows the rest of the
+    /// batch is not tried. Any other failure throws, leaving the rows before it in the transaction.
+    func ingest(
+        _ batch: IngestBatch, sql: String, on shard: ShardFileID, in transaction: TransactionID, recording: Bool,
+        rejectionLimit: Int
+    ) async throws -> IngestOutcome
     /// `SAVEPOINT`, `RELEASE` or `ROLLBACK TO` inside the open transaction.
     func savepoint(_ operation: SavepointOperation, on shard: ShardFileID, in transaction: TransactionID) async throws
     /// Commits the open transaction on the shard in one phase.

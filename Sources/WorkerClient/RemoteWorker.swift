@@ -1,3 +1,4 @@
+import Foundation
 import GRPCCore
 import Synchronization
 import GRPCNIOTransportHTTP2Posix
@@ -195,6 +196,35 @@ public final class RemoteWorker: ShardExecutor {
             try await stub.write(request, metadata: metadata, options: callOptions)
         }
         return try result.outcomes.map { outcome throws(ShardQLError) in try outcome.decoded() }
+    }
+
+    public func ingest(
+        _ batch: IngestBatch, sql: String, on shard: ShardFileID, in transaction: TransactionID, recording: Bool,
+        rejectionLimit: Int
+    ) async throws -> IngestOutcome {
+        // One chunk per call: the coordinator keeps a batch per shard in flight, and a call's
+        // outcome names the batch's own rows.
+        var chunk = Shardql_V1_IngestChunk()
+        chunk.protocolVersion = options.protocolVersion
+        chunk.transaction = transaction.rawValue
+        chunk.shard = Shardql_V1_ShardRef(try shard.checkedForWire())
+        chunk.insertSql = sql
+        chunk.recording = recording
+        chunk.columnCount = UInt32(batch.columnCount)
+        chunk.kinds = Data(batch.kinds.map(\.rawValue))
+        chunk.ends = batch.ends
+        chunk.data = Data(batch.bytes)
+        chunk.rejectionLimit = UInt32(clamping: rejectionLimit)
+        let request = chunk
+        let result = try await call(about: [shard]) {
+            try await stub.ingest(metadata: metadata, options: callOptions) { writer in
+                try await writer.write(request)
+            }
+        }
+        return IngestOutcome(
+            inserted: Int(result.rows) - result.rejected.count,
+            rejected: result.rejected.map { IngestOutcome.Rejection(row: Int($0.row), message: $0.message) },
+            stoppedEarly: result.stoppedEarly)
     }
 
     public func savepoint(

@@ -134,26 +134,35 @@ public struct ShardWorkerService: Shardql_V1_ShardWorker.SimpleServiceProtocol {
     ) async throws -> Shardql_V1_IngestResult {
         // The version is checked on the first chunk, inside.
         try await serve(WireProtocol.version, context) {
-            var target: (shard: ShardFileID, transaction: TransactionID, sql: String, recording: Bool)?
-            var rows: UInt64 = 0
+            var target: (shard: ShardFileID, transaction: TransactionID, sql: String, recording: Bool, limit: Int)?
+            var result = Shardql_V1_IngestResult()
             for try await chunk in request {
                 if target == nil {
                     try WireProtocol.check(chunk.protocolVersion)
                     guard !chunk.insertSql.isEmpty else {
                         throw ShardQLError(.invalidArgument, "an ingest stream's first chunk names no INSERT statement")
                     }
-                    target = (chunk.shard.fileID, try transactionID(chunk.transaction), chunk.insertSql, chunk.recording)
+                    target = (
+                        chunk.shard.fileID, try transactionID(chunk.transaction), chunk.insertSql, chunk.recording,
+                        Int(chunk.rejectionLimit)
+                    )
                 }
-                guard let target else { continue }
-                let values = try chunk.rows.decoded()
-                guard !values.isEmpty else { continue }
-                _ = try await executor.write(
-                    values.map { ShardStatement(target.sql, parameters: $0) }, on: target.shard, in: target.transaction,
-                    recording: target.recording)
-                rows += UInt64(values.count)
+                guard let target, !chunk.kinds.isEmpty, !result.stoppedEarly else { continue }
+                let batch = try IngestBatch(
+                    columnCount: Int(chunk.columnCount), kinds: Array(chunk.kinds), ends: chunk.ends,
+                    bytes: Array(chunk.data))
+                let outcome = try await executor.ingest(
+                    batch, sql: target.sql, on: target.shard, in: target.transaction, recording: target.recording,
+                    rejectionLimit: max(1, target.limit - result.rejected.count))
+                for rejection in outcome.rejected {
+                    var wire = Shardql_V1_IngestRejection()
+                    wire.row = result.rows + UInt64(rejection.row)
+                    wire.message = rejection.message
+                    result.rejected.append(wire)
+                }
+                result.rows += UInt64(batch.rowCount)
+                result.stoppedEarly = outcome.stoppedEarly
             }
-            var result = Shardql_V1_IngestResult()
-            result.rows = rows
             return result
         }
     }

@@ -151,6 +151,14 @@ final class PlacementExecutor: ShardExecutor {
         try await executor(for: shard).write(statements, on: shard, in: transaction, recording: recording)
     }
 
+    func ingest(
+        _ batch: IngestBatch, sql: String, on shard: ShardFileID, in transaction: TransactionID, recording: Bool,
+        rejectionLimit: Int
+    ) async throws -> IngestOutcome {
+        try await executor(for: shard).ingest(
+            batch, sql: sql, on: shard, in: transaction, recording: recording, rejectionLimit: rejectionLimit)
+    }
+
     func savepoint(_ operation: SavepointOperation, on shard: ShardFileID, in transaction: TransactionID) async throws {
         try await executor(for: shard).savepoint(operation, on: shard, in: transaction)
     }

@@ -116,6 +116,17 @@ final class ShardTransaction: Sendable {
         return outcomes
     }
 
+    /// Bulk-loads a batch into `shard` (see ``ShardExecutor/ingest(_:sql:on:in:recording:rejectionLimit:)``);
+    /// only for a transaction that records every shard (its end may be two-phase).
+    func ingest(_ batch: IngestBatch, sql: String, on shard: ShardFileID, rejectionLimit: Int) async throws
+        -> IngestOutcome
+    {
+        try checkOpen()
+        precondition(recordsAlways, "a bulk load's transaction records every shard")
+        state.withLock { $0.participants[shard] = true }
+        return try await executor.ingest(batch, sql: sql, on: shard, in: id, recording: true, rejectionLimit: rejectionLimit)
+    }
+
     /// Work after the end would run outside any transaction: refused.
     private func checkOpen() throws {
         if state.withLock({ $0.isFinished }) {

@@ -414,8 +414,10 @@ public nonisolated struct Shardql_V1_PreparedResult: Sendable {
   public init() {}
 }
 
-/// A client stream: the first chunk names the transaction, shard and INSERT statement; every
-/// chunk carries rows, each row the INSERT's parameters.
+/// A client stream: the first chunk names the transaction, shard and INSERT statement (one
+/// parameter per batch column); every chunk carries a batch of rows in IngestBatch's layout: each
+/// value's storage class (0 NULL, 1 INTEGER, 2 REAL, 3 TEXT, 4 BLOB) and end offset in `data`
+/// (INTEGER and REAL as 8 little-endian bytes).
 public nonisolated struct Shardql_V1_IngestChunk: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -438,21 +440,37 @@ public nonisolated struct Shardql_V1_IngestChunk: Sendable {
 
   public var recording: Bool = false
 
-  public var rows: Shardql_V1_Rows {
-    get {_rows ?? Shardql_V1_Rows()}
-    set {_rows = newValue}
-  }
-  /// Returns true if `rows` has been explicitly set.
-  public var hasRows: Bool {self._rows != nil}
-  /// Clears the value of `rows`. Subsequent reads from it will return its default value.
-  public mutating func clearRows() {self._rows = nil}
+  public var columnCount: UInt32 = 0
+
+  public var kinds: Data = Data()
+
+  public var ends: [UInt32] = []
+
+  public var data: Data = Data()
+
+  /// Rows refused for their content after which the rest of the stream is not tried.
+  public var rejectionLimit: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _shard: Shardql_V1_ShardRef? = nil
-  fileprivate var _rows: Shardql_V1_Rows? = nil
+}
+
+public nonisolated struct Shardql_V1_IngestRejection: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The row's place in the stream, counting from 0 across chunks.
+  public var row: UInt64 = 0
+
+  public var message: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Shardql_V1_IngestResult: Sendable {
@@ -461,6 +479,10 @@ public nonisolated struct Shardql_V1_IngestResult: Sendable {
   // methods supported on all messages.
 
   public var rows: UInt64 = 0
+
+  public var rejected: [Shardql_V1_IngestRejection] = []
+
+  public var stoppedEarly: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1271,7 +1293,7 @@ nonisolated extension Shardql_V1_PreparedResult: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Shardql_V1_IngestChunk: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IngestChunk"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}transaction\0\u{1}shard\0\u{3}insert_sql\0\u{1}recording\0\u{1}rows\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}transaction\0\u{1}shard\0\u{3}insert_sql\0\u{1}recording\0\u{4}\u{2}column_count\0\u{1}kinds\0\u{1}ends\0\u{1}data\0\u{3}rejection_limit\0\u{c}\u{6}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1284,7 +1306,11 @@ nonisolated extension Shardql_V1_IngestChunk: SwiftProtobuf.Message, SwiftProtob
       case 3: try { try decoder.decodeSingularMessageField(value: &self._shard) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.insertSql) }()
       case 5: try { try decoder.decodeSingularBoolField(value: &self.recording) }()
-      case 6: try { try decoder.decodeSingularMessageField(value: &self._rows) }()
+      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.columnCount) }()
+      case 8: try { try decoder.decodeSingularBytesField(value: &self.kinds) }()
+      case 9: try { try decoder.decodeRepeatedUInt32Field(value: &self.ends) }()
+      case 10: try { try decoder.decodeSingularBytesField(value: &self.data) }()
+      case 11: try { try decoder.decodeSingularUInt32Field(value: &self.rejectionLimit) }()
       default: break
       }
     }
@@ -1310,9 +1336,21 @@ nonisolated extension Shardql_V1_IngestChunk: SwiftProtobuf.Message, SwiftProtob
     if self.recording != false {
       try visitor.visitSingularBoolField(value: self.recording, fieldNumber: 5)
     }
-    try { if let v = self._rows {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
-    } }()
+    if self.columnCount != 0 {
+      try visitor.visitSingularUInt32Field(value: self.columnCount, fieldNumber: 7)
+    }
+    if !self.kinds.isEmpty {
+      try visitor.visitSingularBytesField(value: self.kinds, fieldNumber: 8)
+    }
+    if !self.ends.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.ends, fieldNumber: 9)
+    }
+    if !self.data.isEmpty {
+      try visitor.visitSingularBytesField(value: self.data, fieldNumber: 10)
+    }
+    if self.rejectionLimit != 0 {
+      try visitor.visitSingularUInt32Field(value: self.rejectionLimit, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1322,7 +1360,46 @@ nonisolated extension Shardql_V1_IngestChunk: SwiftProtobuf.Message, SwiftProtob
     if lhs._shard != rhs._shard {return false}
     if lhs.insertSql != rhs.insertSql {return false}
     if lhs.recording != rhs.recording {return false}
-    if lhs._rows != rhs._rows {return false}
+    if lhs.columnCount != rhs.columnCount {return false}
+    if lhs.kinds != rhs.kinds {return false}
+    if lhs.ends != rhs.ends {return false}
+    if lhs.data != rhs.data {return false}
+    if lhs.rejectionLimit != rhs.rejectionLimit {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Shardql_V1_IngestRejection: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".IngestRejection"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}row\0\u{1}message\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.row) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.message) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.row != 0 {
+      try visitor.visitSingularUInt64Field(value: self.row, fieldNumber: 1)
+    }
+    if !self.message.isEmpty {
+      try visitor.visitSingularStringField(value: self.message, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Shardql_V1_IngestRejection, rhs: Shardql_V1_IngestRejection) -> Bool {
+    if lhs.row != rhs.row {return false}
+    if lhs.message != rhs.message {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1330,7 +1407,7 @@ nonisolated extension Shardql_V1_IngestChunk: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Shardql_V1_IngestResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IngestResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rows\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rows\0\u{1}rejected\0\u{3}stopped_early\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1339,6 +1416,8 @@ nonisolated extension Shardql_V1_IngestResult: SwiftProtobuf.Message, SwiftProto
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.rows) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.rejected) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.stoppedEarly) }()
       default: break
       }
     }
@@ -1348,11 +1427,19 @@ nonisolated extension Shardql_V1_IngestResult: SwiftProtobuf.Message, SwiftProto
     if self.rows != 0 {
       try visitor.visitSingularUInt64Field(value: self.rows, fieldNumber: 1)
     }
+    if !self.rejected.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.rejected, fieldNumber: 2)
+    }
+    if self.stoppedEarly != false {
+      try visitor.visitSingularBoolField(value: self.stoppedEarly, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Shardql_V1_IngestResult, rhs: Shardql_V1_IngestResult) -> Bool {
     if lhs.rows != rhs.rows {return false}
+    if lhs.rejected != rhs.rejected {return false}
+    if lhs.stoppedEarly != rhs.stoppedEarly {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

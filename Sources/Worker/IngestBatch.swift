@@ -1,0 +1,168 @@
+import ShardQLBase
+
+/// Rows for a bulk load into one shard, in the order of an INSERT's parameters.
+///
+/// Every value lives in one flat byte buffer with its storage class and end offset beside it, so
+/// building a batch of thousands of rows costs no allocation per value, and the worker binds
+/// TEXT and BLOB values to SQLite straight out of the buffer (``SQLiteStatement/bindText(borrowing:at:)``).
+/// INTEGER and REAL values are stored as their 8 bytes.
+///
+/// ```swift
+/// var batch = IngestBatch(columnCount: 2)
+/// batch.append(.integer(1))
+/// batch.appendText("one")
+/// batch.rowCount  // 1
+/// ```
+public struct IngestBatch: Sendable, Hashable {
+    public enum Kind: UInt8, Sendable {
+        case null = 0, integer, real, text, blob
+    }
+
+    public let columnCount: Int
+    /// The storage class of each value, row after row.
+    public private(set) var kinds: [Kind] = []
+    /// Where each value's bytes end in ``bytes``.
+    public private(set) var ends: [UInt32] = []
+    public private(set) var bytes: [UInt8] = []
+
+    public init(columnCount: Int) {
+        precondition(columnCount > 0, "a batch row has at least one value")
+        self.columnCount = columnCount
+    }
+
+    /// A batch from its parts, as the wire carries them.
+    ///
+    /// - Throws: ``ShardQLError/Code/invalidArgument`` when the parts do not describe whole rows
+    ///   inside the buffer.
+    public init(columnCount: Int, kinds: [UInt8], ends: [UInt32], bytes: [UInt8]) throws {
+        guard columnCount > 0, kinds.count == ends.count, kinds.count % columnCount == 0 else {
+            throw ShardQLError(.invalidArgument, "an ingest batch has \(kinds.count) values for rows of \(columnCount)")
+        }
+        var start: UInt32 = 0
+        var decoded: [Kind] = []
+        decoded.reserveCapacity(kinds.count)
+        for (kind, end) in zip(kinds, ends) {
+            guard let known = Kind(rawValue: kind), end >= start, end <= bytes.count,
+                (known != .integer && known != .real) || end - start == 8, known != .null || end == start
+            else { throw ShardQLError(.invalidArgument, "an ingest batch holds a malformed value") }
+            decoded.append(known)
+            start = end
+        }
+        self.columnCount = columnCount
+        self.kinds = decoded
+        self.ends = ends
+        self.bytes = bytes
+    }
+
+    public var rowCount: Int { kinds.count / columnCount }
+    public var isEmpty: Bool { kinds.isEmpty }
+    /// Bytes of values held (what a batch is sized by).
+    public var byteCount: Int { bytes.count + kinds.count * 5 }
+
+    public mutating func reserveCapacity(rows: Int, bytes byteCount: Int) {
+        kinds.reserveCapacity(rows * columnCount)
+        ends.reserveCapacity(rows * columnCount)
+        bytes.reserveCapacity(byteCount)
+    }
+
+    public mutating func appendNull() {
+        kinds.append(.null)
+        ends.append(UInt32(bytes.count))
+    }
+
+    public mutating func appendText(_ text: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: text)
+        kinds.append(.text)
+        ends.append(UInt32(bytes.count))
+    }
+
+    public mutating func appendText(_ text: String) {
+        var text = text
+        text.withUTF8 { appendText(UnsafeRawBufferPointer($0)) }
+    }
+
+    public mutating func append(_ value: SQLValue) {
+        switch value {
+        case .null: appendNull()
+        case .integer(let integer):
+            withUnsafeBytes(of: integer.littleEndian) { bytes.append(contentsOf: $0) }
+            kinds.append(.integer)
+            ends.append(UInt32(bytes.count))
+        case .real(let real):
+            withUnsafeBytes(of: real.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+            kinds.append(.real)
+            ends.append(UInt32(bytes.count))
+        case .text(let text):
+            text.bytes.withUnsafeBytes { appendText($0) }
+        case .blob(let blob):
+            bytes.append(contentsOf: blob)
+            kinds.append(.blob)
+            ends.append(UInt32(bytes.count))
+        }
+    }
+
+    /// Removes the values appended since the batch had `valueCount` values (a row given up half way).
+    public mutating func truncate(toValueCount valueCount: Int) {
+        guard valueCount < kinds.count else { return }
+        let end = valueCount == 0 ? 0 : Int(ends[valueCount - 1])
+        kinds.removeSubrange(valueCount...)
+        ends.removeSubrange(valueCount...)
+        bytes.removeSubrange(end...)
+    }
+
+    public var valueCount: Int { kinds.count }
+
+    /// Calls `body` with the storage class and bytes of every value of row `row`, in order.
+    public func withValues(ofRow row: Int, _ body: (Int, Kind, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try bytes.withUnsafeBytes { buffer in
+            let first = row * columnCount
+            for column in 0..<columnCount {
+                let index = first + column
+                let start = index == 0 ? 0 : Int(ends[index - 1])
+                try body(column, kinds[index], UnsafeRawBufferPointer(rebasing: buffer[start..<Int(ends[index])]))
+            }
+        }
+    }
+
+    /// Value `column` of row `row` as a ``SQLValue``.
+    public func value(row: Int, column: Int) -> SQLValue {
+        let index = row * columnCount + column
+        let start = index == 0 ? 0 : Int(ends[index - 1])
+        let slice = bytes[start..<Int(ends[index])]
+        switch kinds[index] {
+        case .null: return .null
+        case .integer: return .integer(Int64(littleEndian: slice.withUnsafeBytes { $0.loadUnaligned(as: Int64.self) }))
+        case .real: return .real(Double(bitPattern: UInt64(littleEndian: slice.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })))
+        case .text: return .text(SQLText(bytes: Array(slice)))
+        case .blob: return .blob(Array(slice))
+        }
+    }
+}
+
+/// What a bulk load into one shard did with a batch.
+public struct IngestOutcome: Sendable, Hashable {
+    /// Rows inserted.
+    public var inserted: Int
+    /// Rows SQLite refused (a constraint, a STRICT column's type), by their place in the batch,
+    /// with SQLite's message; the other rows are kept.
+    public var rejected: [Rejection]
+    /// The batch was cut short after `rejectionLimit` rejections: the rows after the last
+    /// rejection were not tried.
+    public var stoppedEarly: Bool
+
+    public struct Rejection: Sendable, Hashable {
+        public var row: Int
+        public var message: String
+
+        public init(row: Int, message: String) {
+            self.row = row
+            self.message = message
+        }
+    }
+
+    public init(inserted: Int, rejected: [Rejection], stoppedEarly: Bool) {
+        self.inserted = inserted
+        self.rejected = rejected
+        self.stoppedEarly = stoppedEarly
+    }
+}

@@ -61,9 +61,12 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // Bulk loading: readers of CSV/TSV (and later JSON Lines, SQLite files) that stream in
-        // constant memory and report bad input by file, line and column.
-        .target(name: "Import", dependencies: ["ShardQLBase"]),
+        // Bulk loading (`shardql import`): readers of CSV/TSV, JSON Lines and SQLite files that
+        // stream in constant memory and report bad input by file, line and column, feeding a
+        // Coordinator BulkLoad shard by shard.
+        .target(
+            name: "Import",
+            dependencies: ["ShardQLBase", "SQLSyntax", "SQLiteCore", "Catalog", "Coordinator", "Worker"]),
         // Shard files and fragment execution: the in-process worker now, the gRPC server later.
         .target(name: "Worker", dependencies: ["ShardQLBase", "SQLiteCore"]),
         // The coordinator–worker wire: generated protobuf/gRPC code (Protos/, scripts/generate-protos),

@@ -71,6 +71,11 @@ public struct DelimitedRecord: ~Copyable {
         }
     }
 
+    /// The record's bytes as they stood in the file.
+    public func withRawBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        try raw.withUnsafeBufferPointer(body)
+    }
+
     /// The record as written, with bytes that are not UTF-8 shown as U+FFFD.
     public var recordText: String { DelimitedParser.shown(raw) }
 

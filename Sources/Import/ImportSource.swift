@@ -101,6 +101,19 @@ public final class ImportSource {
         }
     }
 
+    /// How far into the file on disk reading has got, for progress against ``fileSize``: bytes
+    /// read for a plain file; for a `.gz`, gzip's position in the compressed file (from
+    /// `/proc/PID/fdinfo`, where gzip's input is descriptor 3), or `nil` where that is unknown.
+    public var fileBytesRead: Int64? {
+        guard let decompressor else { return bytesRead }
+        guard decompressor.isRunning,
+            let info = try? String(contentsOfFile: "/proc/\(decompressor.processIdentifier)/fdinfo/3", encoding: .utf8),
+            let line = info.split(separator: "\n").first(where: { $0.hasPrefix("pos:") }),
+            let position = Int64(line.dropFirst(4).trimmingCharacters(in: .whitespaces))
+        else { return decompressor.isRunning ? nil : fileSize }
+        return min(position, fileSize)
+    }
+
     /// Ends reading. For a `.gz`, waits for `gzip`: a damaged file (gzip's non-zero exit) is an
     /// error saying what gzip said.
     public func close() throws {

@@ -30,7 +30,7 @@ package final class BulkLoad: Sendable {
     /// values: a rowid table whose key is not loaded gets cluster-unique rowids, as an INSERT does.
     package let leadsWithRowID: Bool
     /// The loaded value that decides the shard (``shardIndex(key:rowID:)``); `nil` when the rowid
-    /// or nothing does.
+    /// (round-robin, or a generated INTEGER PRIMARY KEY) or nothing does.
     package let keyColumn: Int?
     package let shards: [ShardFileID]
     /// The largest rowid in the table before the load (rowids continue from it).
@@ -40,6 +40,8 @@ package final class BulkLoad: Sendable {
 
     private let sql: String
     private let placement: TableLayout.Placement
+    /// The distribution column is the INTEGER PRIMARY KEY, generated here.
+    private let keyIsRowID: Bool
     private let keyAffinity: Affinity
     private let keyCollation: Collation
     private let ranges: ShardRanges?
@@ -78,17 +80,20 @@ package final class BulkLoad: Sendable {
             + names.map(ScratchDatabase.quoted).joined(separator: ", ") + ") VALUES ("
             + names.map { _ in "?" }.joined(separator: ", ") + ")"
         if case .hash(let column, let shards) = layout.placement {
-            guard let loaded = columns.firstIndex(of: column) else {
+            keyColumn = columns.firstIndex(of: column)
+            // An INTEGER PRIMARY KEY the file does not give is generated: the rowid is the key.
+            keyIsRowID = keyColumn == nil && column == layout.rowIDAlias
+            guard keyColumn != nil || keyIsRowID else {
                 throw ShardQLError(
                     .invalidArgument,
                     "the distribution column \(layout.columns[column].name) of \(layout.name) is not among the loaded columns")
             }
-            keyColumn = loaded
             keyAffinity = layout.columns[column].affinity
             keyCollation = layout.columns[column].collation
             ranges = try ShardRanges(count: shards.count)
         } else {
             keyColumn = nil
+            keyIsRowID = false
             keyAffinity = .blob
             keyCollation = .binary
             ranges = nil
@@ -102,7 +107,8 @@ package final class BulkLoad: Sendable {
         case .reference: return 0
         case .roundRobin(let shards): return Int(UInt64(bitPattern: rowID ?? 0) % UInt64(shards.count))
         case .hash:
-            let hash = DistributionHash.hash(keyAffinity.apply(to: key), collation: keyCollation)
+            let value = keyIsRowID ? SQLValue.integer(rowID ?? 0) : keyAffinity.apply(to: key)
+            let hash = DistributionHash.hash(value, collation: keyCollation)
             return try ranges!.shardIndex(forHash: hash)
         }
     }
@@ -305,6 +311,13 @@ extension Cluster {
             throw error
         }
         return load
+    }
+
+    /// The columns of table `name`, in order (for matching an input's header to them).
+    package func columnNames(ofTable name: String) throws -> [String] {
+        let snapshot = self.snapshot
+        guard let table = snapshot.table(named: name) else { throw ShardQLError(.sqlite, "no such table: \(name)") }
+        return try layout(of: table, in: snapshot).columns.map(\.name)
     }
 
     /// The table columns values are loaded into: `names` (each a column, none twice), or every

@@ -114,7 +114,7 @@ let package = Package(
             name: "shardql",
             dependencies: [
                 "ShardQLBase", "SQLSyntax", "SQLiteCore", "Catalog", "Coordinator", "SQLLogicTest", "ShellOutput", "Worker",
-                "WorkerProtocol", "WorkerServer", "WorkerClient", "PostgresCatalog",
+                "WorkerProtocol", "WorkerServer", "WorkerClient", "PostgresCatalog", "Import",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

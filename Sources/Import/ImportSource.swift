@@ -33,6 +33,8 @@ public final class ImportSource {
     private let decompressorOutput: Pipe?
     private let decompressorErrors: Pipe?
     private var closed = false
+    /// The descriptor (in gzip's /proc entry) gzip reads the file through, once found.
+    private var gzipInput: String?
 
     /// Opens `path`; a name ending in `.gz` is decompressed.
     ///
@@ -103,14 +105,23 @@ public final class ImportSource {
 
     /// How far into the file on disk reading has got, for progress against ``fileSize``: bytes
     /// read for a plain file; for a `.gz`, gzip's position in the compressed file (from
-    /// `/proc/PID/fdinfo`, where gzip's input is descriptor 3), or `nil` where that is unknown.
+    /// `/proc/PID/fdinfo` of the descriptor gzip reads it through), or `nil` where that is unknown.
     public var fileBytesRead: Int64? {
         guard let decompressor else { return bytesRead }
-        guard decompressor.isRunning,
-            let info = try? String(contentsOfFile: "/proc/\(decompressor.processIdentifier)/fdinfo/3", encoding: .utf8),
+        guard decompressor.isRunning else { return fileSize }
+        let process = "/proc/\(decompressor.processIdentifier)"
+        if gzipInput == nil {
+            let target = URL(fileURLWithPath: path).standardizedFileURL.path
+            let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: process + "/fd")) ?? []
+            gzipInput = descriptors.first { descriptor in
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(process)/fd/\(descriptor)")) == target
+            }
+        }
+        guard let descriptor = gzipInput,
+            let info = try? String(contentsOfFile: "\(process)/fdinfo/\(descriptor)", encoding: .utf8),
             let line = info.split(separator: "\n").first(where: { $0.hasPrefix("pos:") }),
             let position = Int64(line.dropFirst(4).trimmingCharacters(in: .whitespaces))
-        else { return decompressor.isRunning ? nil : fileSize }
+        else { return nil }
         return min(position, fileSize)
     }
 

@@ -134,7 +134,9 @@ let package = Package(
             dependencies: ["PostgresCatalog", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/PostgresTestSupport"),
         .testTarget(name: "ShardQLBaseTests", dependencies: ["ShardQLBase"]),
-        .testTarget(name: "ImportTests", dependencies: ["Import", "ShardQLBase", "SQLiteCore"]),
+        .testTarget(
+            name: "ImportTests",
+            dependencies: ["Import", "ShardQLBase", "SQLiteCore", "Coordinator", "Worker", "WorkerServer", "WorkerClient"]),
         .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore"]),
         .testTarget(name: "SQLSyntaxTests", dependencies: ["TestSupport", "SQLSyntax", "ShardQLBase", "SQLLogicTest"]),
         .testTarget(name: "SQLLogicTestTests", dependencies: ["TestSupport", "SQLLogicTest", "SQLiteCore"]),

@@ -366,22 +366,42 @@ public final class Importer {
             do {
                 try Self.add(record, context, rowIDs: &ids)
             } catch let error as RowError {
+                do { try context.errors.record(error.message) } catch { throw PassThrough(error: error) }
+            } catch {
+                throw PassThrough(error: error)
+            }
+        }
+        // The parser's own errors (a quote never closed, text after a closing quote) leave no
+        // record boundary to go on from: counted, then the import stops.
+        func parse(_ body: () throws -> Void) throws {
+            do {
+                try body()
+            } catch let error as PassThrough {
+                throw error.error
+            } catch let error as ShardQLError where error.code == .invalidArgument {
                 try context.errors.record(error.message)
+                throw ShardQLError(
+                    .invalidArgument, "\(error.message)\n\(context.file) cannot be read past this point; nothing was imported")
             }
         }
         while true {
             try Task.checkCancellation()
             let count = try source.read(into: buffer)
             if count == 0 { break }
-            try parser.feed(UnsafeRawBufferPointer(rebasing: buffer[..<count]), take)
+            try parse { try parser.feed(UnsafeRawBufferPointer(rebasing: buffer[..<count]), take) }
             try await context.batches.send()
             report(source.bytesRead, source.fileBytesRead)
         }
-        try parser.finish(take)
+        try parse { try parser.finish(take) }
         try await context.batches.send()
         try source.close()
         report(source.bytesRead, source.fileBytesRead)
         return source.bytesRead
+    }
+
+    /// An error of a record's handling carried out through the parser untouched.
+    struct PassThrough: Error {
+        var error: any Error
     }
 
     /// A row refused for its content (the import goes on, counting it).

@@ -31,8 +31,8 @@ final class ShardBatches {
     /// What a refused row is reported as: its file index, line, input text and SQLite's message.
     typealias Describe = (_ file: Int, _ line: Int, _ raw: [UInt8], _ message: String) -> String
 
-    static let maxBatchRows = 16_384
-    static let maxBatchBytes = 4 << 20
+    static let maxBatchRows = 8_192
+    static let maxBatchBytes = 2 << 20
 
     let load: BulkLoad
     private let errors: ImportErrorLog
@@ -42,6 +42,7 @@ final class ShardBatches {
     private var ready: [(shard: Int, batch: IngestBatch, origins: Origins)] = []
     private var inFlight: [(task: Task<IngestOutcome, any Error>, origins: Origins)?]
     private(set) var rowsPerShard: [Int]
+    private var batchesSent = 0
 
     init(load: BulkLoad, errors: ImportErrorLog, describe: @escaping Describe) {
         self.load = load
@@ -83,6 +84,8 @@ final class ShardBatches {
             let load = self.load
             let limit = errors.remaining + 1
             inFlight[shard] = (Task { try await load.write(batch, toShard: shard, rejectionLimit: limit) }, origins)
+            batchesSent += 1
+            FaultInjection.reach("import.batch", batchesSent)
         }
     }
 

@@ -13,7 +13,9 @@ import Darwin
 /// `apply.before:<i>`, `apply.after:<i>`, `forget.before`; and for one-phase commits
 /// `commit.before`. A worker process has its own steps around each call it serves:
 /// `worker.write.before`/`.after` and `worker.<step>.before`/`.after` for the transaction steps
-/// `begin`, `commit`, `prepare`, `commitPrepared` and `abort`. Without the variable every check
+/// `begin`, `commit`, `prepare`, `commitPrepared` and `abort`. A bulk load (`shardql import`) has
+/// `import.batch:<n>` (its n-th batch handed to a shard, from 1) and, for a new table,
+/// `import.decide.before`/`.after` around the catalog change publishing it. Without the variable every check
 /// is one comparison.
 package enum FaultInjection {
     /// The step named by `SHARDQL_FAULT`, read once.

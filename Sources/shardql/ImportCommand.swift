@@ -35,9 +35,16 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let cluster = try await location.open(shards: flags.shards ?? 4)
-        let succeeded = await ImportRunner.run(cluster: cluster, table: table, files: files, flags: flags)
+        do {
+            let report = try await ImportRunner.run(
+                cluster: cluster, table: table, files: files, flags: flags, handlingInterrupts: true)
+            print(ImportRunner.summary(report))
+        } catch {
+            printError("Error: \(error)")
+            await cluster.close()
+            throw ExitCode.failure
+        }
         await cluster.close()
-        if !succeeded { throw ExitCode.failure }
     }
 }
 
@@ -125,34 +132,32 @@ struct ImportFlags: ParsableArguments {
 }
 
 /// Runs an import with its progress (a live bar on a terminal, else a line every few seconds, on
-/// stderr) and a summary on stdout; reports failure on stderr.
+/// stderr); the first bad rows are shown on stderr as they are found.
 enum ImportRunner {
-    static func run(cluster: Cluster, table: String, files: [String], flags: ImportFlags) async -> Bool {
+    /// With `handlingInterrupts`, Ctrl-C cancels the import (which then rolls back) instead of
+    /// ending the process; the REPL passes `false`, its own handler cancels the running command.
+    static func run(cluster: Cluster, table: String, files: [String], flags: ImportFlags, handlingInterrupts: Bool)
+        async throws -> ImportReport
+    {
         let progress = ProgressLine(isTerminal: isatty(STDERR_FILENO) != 0, table: table)
+        defer { progress.clear() }
+        let importer = try Importer(
+            cluster: cluster, table: table, files: files, options: try flags.options(),
+            showError: { message in
+                progress.clear()
+                printError(message)
+            },
+            progress: { progress.show($0) })
         do {
-            let importer = try Importer(
-                cluster: cluster, table: table, files: files, options: try flags.options(),
-                showError: { message in
-                    progress.clear()
-                    printError(message)
-                },
-                progress: { progress.show($0) })
-            // Ctrl-C cancels the import (which then rolls back) instead of killing the process.
+            guard handlingInterrupts else { return try await importer.run() }
             let task = Task { try await importer.run() }
             let interrupts = InterruptSignal { task.cancel() }
             defer { interrupts.uninstall() }
-            let report = try await task.value
-            progress.clear()
-            print(summary(report))
-            return true
-        } catch {
-            progress.clear()
-            if error is CancellationError || (error as? ShardQLError)?.code == .cancelled {
-                printError("Error: import into \(table) interrupted; nothing was imported")
-            } else {
-                printError("Error: \(error)")
-            }
-            return false
+            return try await task.value
+        } catch is CancellationError {
+            throw ShardQLError(.cancelled, "import into \(table) interrupted; nothing was imported")
+        } catch let error as ShardQLError where error.code == .cancelled {
+            throw ShardQLError(.cancelled, "import into \(table) interrupted; nothing was imported", cause: error)
         }
     }
 

@@ -1,4 +1,5 @@
 import Coordinator
+import Import
 import ShardQLBase
 
 /// ShardQL's own dot-commands: where the data is (`.shards`, `.nodes`) and how a query runs
@@ -54,6 +55,22 @@ extension Shell {
             ]
         }
         writeResult(columns: ["node", "state", "shards", "kind", "last_heartbeat_ms", "files"], rows: rows)
+    }
+
+    /// `.import FILE TABLE ?OPTIONS?`: `shardql import` from the shell, same pipeline and options;
+    /// like sqlite3's, it creates a missing table from the file (its header, inferred types).
+    func importFile(_ arguments: [String], _ command: DotCommand) async throws {
+        guard arguments.count >= 2 else { throw command.usageError }
+        var flags: ImportFlags
+        do {
+            flags = try ImportFlags.parse(Array(arguments.dropFirst(2)))
+        } catch {
+            throw ShardQLError(.invalidArgument, ImportFlags.message(for: error))
+        }
+        if !flags.create, (try? cluster.columnNames(ofTable: arguments[1])) == nil { flags.create = true }
+        let report = try await ImportRunner.run(
+            cluster: cluster, table: arguments[1], files: [arguments[0]], flags: flags, handlingInterrupts: false)
+        output.note(ImportRunner.summary(report))
     }
 
     /// `.explain ?ANALYZE? QUERY`: the distributed plan, from the engine's `EXPLAIN [ANALYZE]`.

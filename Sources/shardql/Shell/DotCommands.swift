@@ -18,6 +18,7 @@ struct DotCommand: Sendable {
         DotCommand(name: "exit", arguments: "", summary: "Exit this program"),
         DotCommand(name: "headers", arguments: "on|off", summary: "Turn display of headers on or off"),
         DotCommand(name: "help", arguments: "?PATTERN?", summary: "Show help for the commands starting with PATTERN"),
+        DotCommand(name: "import", arguments: "FILE TABLE ?OPTIONS?", summary: "Load FILE (CSV, TSV, JSON Lines, SQLite) into TABLE, creating it if missing; OPTIONS as for shardql import"),
         DotCommand(name: "indexes", arguments: "?TABLE?", summary: "Show names of indexes (on tables matching LIKE pattern TABLE)"),
         DotCommand(name: "mode", arguments: "?MODE?", summary: "Set output mode: " + OutputMode.allCases.map(\.rawValue).joined(separator: ", ")),
         DotCommand(name: "nullvalue", arguments: "STRING", summary: "Use STRING in place of NULL values"),
@@ -135,6 +136,8 @@ extension Shell {
             showNodes()
         case "explain":
             try await explain(Self.textAfterFirstWord(of: line), command)
+        case "import":
+            try await importFile(arguments, command)
         default:
             throw ShardQLError(.internalError, "dot-command .\(command.name) has no implementation")
         }

@@ -71,6 +71,18 @@ public struct DelimitedRecord: ~Copyable {
         }
     }
 
+    /// Every field at once: the unquoted values back to back, each field's range in them, and
+    /// whether it was quoted — for a caller that copies a whole record in one go.
+    public func withFields<T>(
+        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Range<Int>>, UnsafeBufferPointer<Bool>) throws -> T
+    ) rethrows -> T {
+        try bytes.withUnsafeBufferPointer { bytes in
+            try ranges.withUnsafeBufferPointer { ranges in
+                try quoted.withUnsafeBufferPointer { quoted in try body(bytes, ranges, quoted) }
+            }
+        }
+    }
+
     /// The record's bytes as they stood in the file.
     public func withRawBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
         try raw.withUnsafeBufferPointer(body)

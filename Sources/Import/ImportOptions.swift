@@ -33,6 +33,7 @@ public struct ImportOptions: Sendable {
     /// A `CREATE TABLE …` statement for `create`.
     public var schema: String?
     public var distributeBy: String?
+    /// Shards of a table created with ``distributeBy`` (otherwise the cluster's default count).
     public var shards: Int?
     public var reference = false
     /// Rows refused (bad input) allowed before the import aborts and imports nothing.

@@ -67,6 +67,7 @@ public final class Importer {
         let create = try options.create ? createStatement(shape) : nil
         let columns = try loadedColumns(shape, create: create)
         let load = try await cluster.beginBulkLoad(into: table, columns: columns, creating: create)
+        if getenv("SHARDQL_TRACE") != nil { FileHandle.standardError.write(Data("begun \(Self.seconds(since: started))\n".utf8)) }
         let columnNames = load.columnNames
         let batches = ShardBatches(load: load, errors: errors) { [unowned self] file, line, raw, message in
             describeRejection(file: file, line: line, raw: raw, message: message, columns: columnNames)
@@ -100,7 +101,9 @@ public final class Importer {
                 totals.bytes += bytes
                 doneFileBytes += fileSize(file)
             }
+            if getenv("SHARDQL_TRACE") != nil { FileHandle.standardError.write(Data("read done \(Self.seconds(since: started))\n".utf8)) }
             try await batches.finish()
+            if getenv("SHARDQL_TRACE") != nil { FileHandle.standardError.write(Data("writes done \(Self.seconds(since: started))\n".utf8)) }
             if options.dryRun {
                 await load.abort()
             } else {
@@ -154,7 +157,8 @@ public final class Importer {
         var names: [String]?
         var accumulator: ColumnTypeInference.Accumulator?
         var sampled = 0
-        let wanted = options.create ? options.sampleRows : 0
+        // Types are inferred only for a table created without --schema.
+        let wanted = options.create && options.schema == nil ? options.sampleRows : 0
         let nullText = options.nullText
         let file = files[0]
         func take(_ record: borrowing DelimitedRecord) throws {
@@ -273,18 +277,16 @@ public final class Importer {
             }
             create = parsed
         }
-        if options.reference || options.distributeBy != nil || options.shards != nil {
+        if options.reference || options.distributeBy != nil {
             guard create.distribution == nil else {
                 throw ShardQLError(
-                    .invalidArgument, "--schema has its own DISTRIBUTED clause; leave out --reference, --distribute-by and --shards")
+                    .invalidArgument, "--schema has its own DISTRIBUTED clause; leave out --reference and --distribute-by")
             }
             if options.reference {
                 create.distribution = .replicated
             } else if let column = options.distributeBy {
                 create.distribution = .hash(
                     column: Identifier(column, quoting: .doubleQuotes), shards: options.shards, replicas: nil, colocateWith: nil)
-            } else {
-                throw ShardQLError(.invalidArgument, "--shards needs --distribute-by")
             }
         }
         return create
@@ -428,7 +430,7 @@ public final class Importer {
         }
         func value(_ index: Int) throws -> SQLValue {
             try record.withBytes(of: index) { bytes in
-                if isNull(bytes, quoted: record.isQuoted(index), context.nullText) { return SQLValue.null }
+                if isNull(bytes, bytes.indices, quoted: record.isQuoted(index), context.nullText) { return SQLValue.null }
                 return .text(SQLText(bytes: Array(bytes)))
             }
         }
@@ -447,21 +449,33 @@ public final class Importer {
         let count = record.count
         let aliasColumn = load.rowIDAliasColumn
         do {
-            try record.withRawBytes { raw in
-                try context.batches.add(toShard: shard, file: context.fileIndex, line: record.line, raw: raw) { batch in
-                    if load.leadsWithRowID { batch.append(.integer(rowID!)) }
+            try record.withFields { bytes, ranges, quoted in
+                // One scan for the common case; only a record with other bytes is checked field
+                // by field (and a bad one named by its column).
+                if !isASCII(bytes) {
+                    for index in 0..<count { _ = try record.text(index, file: context.file) }
+                }
+                try withUnsafeTemporaryAllocation(of: Bool.self, capacity: count) { nulls in
                     for index in 0..<count {
-                        if generatedAlias, index == aliasColumn {
-                            batch.append(.integer(rowID!))
-                            continue
-                        }
-                        try record.withBytes(of: index) { bytes in
-                            if isNull(bytes, quoted: record.isQuoted(index), context.nullText) {
-                                batch.appendNull()
+                        nulls[index] = isNull(bytes, ranges[index], quoted: quoted[index], context.nullText)
+                    }
+                    let nulls = UnsafeBufferPointer(nulls)
+                    try record.withRawBytes { raw in
+                        context.batches.add(toShard: shard, file: context.fileIndex, line: record.line, raw: raw) { batch in
+                            if load.leadsWithRowID { batch.append(.integer(rowID!)) }
+                            guard generatedAlias, let aliasColumn else {
+                                batch.appendTexts(bytes, ranges: ranges, nulls: nulls)
                                 return
                             }
-                            if !isASCII(bytes) { _ = try record.text(index, file: context.file) }
-                            batch.appendText(UnsafeRawBufferPointer(bytes))
+                            for index in 0..<count {
+                                if index == aliasColumn {
+                                    batch.append(.integer(rowID!))
+                                } else if nulls[index] {
+                                    batch.appendNull()
+                                } else {
+                                    batch.appendText(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[ranges[index]])))
+                                }
+                            }
                         }
                     }
                 }
@@ -473,16 +487,29 @@ public final class Importer {
     }
 
     @inline(__always)
-    private static func isNull(_ bytes: UnsafeBufferPointer<UInt8>, quoted: Bool, _ nullText: [UInt8]?) -> Bool {
-        guard let nullText, !quoted, bytes.count == nullText.count else { return false }
-        return nullText.withUnsafeBufferPointer { $0.elementsEqual(bytes) }
+    private static func isNull(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, quoted: Bool, _ nullText: [UInt8]?
+    ) -> Bool {
+        guard let nullText, !quoted, range.count == nullText.count else { return false }
+        return nullText.withUnsafeBufferPointer { $0.elementsEqual(bytes[range]) }
     }
 
+    /// Whether every byte is below 0x80, eight at a time.
     @inline(__always)
     private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var combined: UInt8 = 0
-        for byte in bytes { combined |= byte }
-        return combined < 0x80
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var combined: UInt64 = 0
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            combined |= raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
+        while offset < bytes.count {
+            combined |= UInt64(bytes[offset])
+            offset += 1
+        }
+        return combined & 0x8080_8080_8080_8080 == 0
     }
 
     private func readJSONLines(

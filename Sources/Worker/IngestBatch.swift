@@ -30,6 +30,14 @@ public struct IngestBatch: Sendable, Hashable {
         self.columnCount = columnCount
     }
 
+    /// An empty batch with room for `rows` rows and `bytes` bytes of values.
+    public init(columnCount: Int, reservingRows rows: Int, bytes byteCount: Int) {
+        self.init(columnCount: columnCount)
+        kinds.reserveCapacity(rows * columnCount)
+        ends.reserveCapacity(rows * columnCount)
+        bytes.reserveCapacity(byteCount)
+    }
+
     /// A batch from its parts, as the wire carries them.
     ///
     /// - Throws: ``ShardQLError/Code/invalidArgument`` when the parts do not describe whole rows
@@ -42,8 +50,9 @@ public struct IngestBatch: Sendable, Hashable {
         var decoded: [Kind] = []
         decoded.reserveCapacity(kinds.count)
         for (kind, end) in zip(kinds, ends) {
+            // A NULL may span bytes (copied with its row, never read).
             guard let known = Kind(rawValue: kind), end >= start, end <= bytes.count,
-                (known != .integer && known != .real) || end - start == 8, known != .null || end == start
+                (known != .integer && known != .real) || end - start == 8
             else { throw ShardQLError(.invalidArgument, "an ingest batch holds a malformed value") }
             decoded.append(known)
             start = end
@@ -58,12 +67,6 @@ public struct IngestBatch: Sendable, Hashable {
     public var isEmpty: Bool { kinds.isEmpty }
     /// Bytes of values held (what a batch is sized by).
     public var byteCount: Int { bytes.count + kinds.count * 5 }
-
-    public mutating func reserveCapacity(rows: Int, bytes byteCount: Int) {
-        kinds.reserveCapacity(rows * columnCount)
-        ends.reserveCapacity(rows * columnCount)
-        bytes.reserveCapacity(byteCount)
-    }
 
     public mutating func appendNull() {
         kinds.append(.null)
@@ -98,6 +101,27 @@ public struct IngestBatch: Sendable, Hashable {
             bytes.append(contentsOf: blob)
             kinds.append(.blob)
             ends.append(UInt32(bytes.count))
+        }
+    }
+
+    /// Appends TEXT values cut from one buffer in a single copy: value `i` is
+    /// `bytes[ranges[i]]`, where the ranges follow each other without gaps from
+    /// `ranges.first.lowerBound`; a value whose `nulls[i]` is set is NULL instead (its bytes are
+    /// copied but never read).
+    public mutating func appendTexts(
+        _ bytes: UnsafeBufferPointer<UInt8>, ranges: UnsafeBufferPointer<Range<Int>>, nulls: UnsafeBufferPointer<Bool>
+    ) {
+        guard let first = ranges.first else { return }
+        let base = self.bytes.count - first.lowerBound
+        self.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[first.lowerBound..<ranges[ranges.count - 1].upperBound]))
+        // The row's kinds and ends built on the stack, then appended once each.
+        withUnsafeTemporaryAllocation(of: Kind.self, capacity: ranges.count) { rowKinds in
+            for index in 0..<ranges.count { rowKinds[index] = nulls[index] ? .null : .text }
+            kinds.append(contentsOf: rowKinds)
+        }
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: ranges.count) { rowEnds in
+            for index in 0..<ranges.count { rowEnds[index] = UInt32(base + ranges[index].upperBound) }
+            ends.append(contentsOf: rowEnds)
         }
     }
 

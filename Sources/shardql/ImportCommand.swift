@@ -79,7 +79,7 @@ struct ImportFlags: ParsableArguments {
     @Option(name: .customLong("distribute-by"), help: "Hash-distribute the new table on this column.")
     var distributeBy: String?
 
-    @Option(name: .long, help: "Shards of the new table (with --distribute-by; default 4).")
+    @Option(name: .long, help: "Shards of the new table (default 4).")
     var shards: Int?
 
     @Flag(name: .long, help: "Create a reference table (a copy on every node).")

@@ -67,7 +67,6 @@ public final class Importer {
         let create = try options.create ? createStatement(shape) : nil
         let columns = try loadedColumns(shape, create: create)
         let load = try await cluster.beginBulkLoad(into: table, columns: columns, creating: create)
-        if getenv("SHARDQL_TRACE") != nil { FileHandle.standardError.write(Data("begun \(Self.seconds(since: started))\n".utf8)) }
         let columnNames = load.columnNames
         let batches = ShardBatches(load: load, errors: errors) { [unowned self] file, line, raw, message in
             describeRejection(file: file, line: line, raw: raw, message: message, columns: columnNames)
@@ -101,9 +100,7 @@ public final class Importer {
                 totals.bytes += bytes
                 doneFileBytes += fileSize(file)
             }
-            if getenv("SHARDQL_TRACE") != nil { FileHandle.standardError.write(Data("read done \(Self.seconds(since: started))\n".utf8)) }
             try await batches.finish()
-            if getenv("SHARDQL_TRACE") != nil { FileHandle.standardError.write(Data("writes done \(Self.seconds(since: started))\n".utf8)) }
             if options.dryRun {
                 await load.abort()
             } else {
@@ -623,6 +620,7 @@ public final class Importer {
     /// `FILE:LINE:COLUMN: SQLite's message`, the column found from the column the message names.
     private func describeRejection(file: Int, line: Int, raw: [UInt8], message: String, columns: [String]) -> String {
         let path = files[file]
+        let raw = raw.isEmpty && format != .sqlite ? (try? recordText(in: path, line: line)) ?? [] : raw
         guard format == .csv || format == .tsv else {
             let place = format == .sqlite ? "\(path): row \(line)" : "\(path):\(line):1"
             return "\(place): \(message)" + (raw.isEmpty ? "" : "\n  \(DelimitedParser.shown(raw))")
@@ -642,6 +640,41 @@ public final class Importer {
             }
         }
         return "\(path):\(line):\(column): \(message)\n  \(DelimitedParser.shown(raw))"
+    }
+
+    /// The input text of the record starting on `line` of `path`, read again (the pipeline keeps
+    /// rows' text only when errors may be skipped).
+    private func recordText(in path: String, line: Int) throws -> [UInt8] {
+        let source = try ImportSource(path: path)
+        defer { source.abandon() }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        var found: [UInt8]?
+        if format == .jsonl {
+            var lines = LineSplitter()
+            var finished = false
+            while found == nil, !finished {
+                let count = try source.read(into: buffer)
+                finished = count == 0
+                try lines.feed(UnsafeRawBufferPointer(rebasing: buffer[..<count]), final: finished) { text, number in
+                    if number == line { found = text }
+                }
+            }
+            return found ?? []
+        }
+        var parser = DelimitedParser(format: delimitedFormat, file: path)
+        func take(_ record: borrowing DelimitedRecord) {
+            if found == nil, record.line == line { found = record.withRawBytes { Array($0) } }
+        }
+        while found == nil {
+            let count = try source.read(into: buffer)
+            if count == 0 {
+                try parser.finish(take)
+                break
+            }
+            try parser.feed(UnsafeRawBufferPointer(rebasing: buffer[..<count]), take)
+        }
+        return found ?? []
     }
 
     /// The column SQLite's message is about: `… column t.c`, `… failed: t.c`.

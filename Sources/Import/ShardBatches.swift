@@ -16,10 +16,10 @@ final class ShardBatches {
         var raw: [UInt8] = []
         var rawEnds: [Int] = []
 
-        mutating func append(file: Int, line: Int, raw bytes: UnsafeBufferPointer<UInt8>) {
+        mutating func append(file: Int, line: Int, raw bytes: UnsafeBufferPointer<UInt8>?) {
             files.append(Int32(file))
             lines.append(line)
-            raw.append(contentsOf: bytes)
+            if let bytes { raw.append(contentsOf: bytes) }
             rawEnds.append(raw.count)
         }
 
@@ -28,7 +28,8 @@ final class ShardBatches {
         }
     }
 
-    /// What a refused row is reported as: its file index, line, input text and SQLite's message.
+    /// What a refused row is reported as: its file index, line, input text (empty when not kept)
+    /// and SQLite's message.
     typealias Describe = (_ file: Int, _ line: Int, _ raw: [UInt8], _ message: String) -> String
 
     static let maxBatchRows = 8_192
@@ -46,8 +47,13 @@ final class ShardBatches {
     private(set) var rowsPerShard: [Int]
     private var batchesSent = 0
 
+    /// Rows' input text is kept for their errors only when some may be skipped: with none
+    /// allowed, the first error ends the import, and its text is read again from the file.
+    private let keepsText: Bool
+
     init(load: BulkLoad, errors: ImportErrorLog, describe: @escaping Describe) {
         self.load = load
+        keepsText = errors.maxErrors > 0
         self.errors = errors
         self.describe = describe
         let shards = load.shards.count
@@ -69,7 +75,7 @@ final class ShardBatches {
             filling[shard].truncate(toValueCount: mark)
             throw error
         }
-        fillingOrigins[shard].append(file: file, line: line, raw: raw)
+        fillingOrigins[shard].append(file: file, line: line, raw: keepsText ? raw : nil)
         if filling[shard].rowCount >= Self.maxBatchRows || filling[shard].byteCount >= Self.maxBatchBytes {
             ready.append((shard, filling[shard], fillingOrigins[shard]))
             filling[shard] = Self.emptyBatch(load)

@@ -136,18 +136,6 @@ public struct IngestBatch: Sendable, Hashable {
 
     public var valueCount: Int { kinds.count }
 
-    /// Calls `body` with the storage class and bytes of every value of row `row`, in order.
-    public func withValues(ofRow row: Int, _ body: (Int, Kind, UnsafeRawBufferPointer) throws -> Void) rethrows {
-        try bytes.withUnsafeBytes { buffer in
-            let first = row * columnCount
-            for column in 0..<columnCount {
-                let index = first + column
-                let start = index == 0 ? 0 : Int(ends[index - 1])
-                try body(column, kinds[index], UnsafeRawBufferPointer(rebasing: buffer[start..<Int(ends[index])]))
-            }
-        }
-    }
-
     /// Value `column` of row `row` as a ``SQLValue``.
     public func value(row: Int, column: Int) -> SQLValue {
         let index = row * columnCount + column

@@ -93,37 +93,50 @@ extension LocalWorker {
                     .invalidArgument, "an ingest batch has \(batch.columnCount) columns for \(statement.parameterCount) parameters")
             }
             var outcome = IngestOutcome(inserted: 0, rejected: [], stoppedEarly: false)
-            for row in 0..<batch.rowCount {
-                let position = state.capture?.position
-                do {
-                    try batch.withValues(ofRow: row) { column, kind, bytes in
-                        let index = column + 1
-                        switch kind {
-                        case .null: try statement.bind(.null, at: index)
-                        case .integer, .real: try statement.bind(batch.value(row: row, column: column), at: index)
-                        case .text: try statement.bindText(borrowing: bytes, at: index)
-                        case .blob: try statement.bindBlob(borrowing: bytes, at: index)
+            try batch.bytes.withUnsafeBytes { bytes in
+                var value = 0
+                var start = 0
+                for row in 0..<batch.rowCount {
+                    let position = state.capture?.position
+                    do {
+                        for index in 1...batch.columnCount {
+                            let end = Int(batch.ends[value])
+                            let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+                            switch batch.kinds[value] {
+                            case .null: try statement.bind(.null, at: index)
+                            case .integer: try statement.bind(.integer(Int64(littleEndian: slice.loadUnaligned(as: Int64.self))), at: index)
+                            case .real:
+                                try statement.bind(
+                                    .real(Double(bitPattern: UInt64(littleEndian: slice.loadUnaligned(as: UInt64.self)))), at: index)
+                            case .text: try statement.bindText(borrowing: slice, at: index)
+                            case .blob: try statement.bindBlob(borrowing: slice, at: index)
+                            }
+                            value += 1
+                            start = end
                         }
-                    }
-                    try statement.run()
-                    outcome.inserted += connection.changes
-                } catch let error as ShardQLError where Self.isRowRejection(error) {
-                    if let position { state.capture?.truncate(to: position) }
-                    if connection.isAutocommit {
-                        // ON CONFLICT ROLLBACK undid the whole transaction: nothing to go on with.
-                        state.capture?.stop()
-                        state.capture = nil
-                        state.rolledBack = true
+                        try statement.run()
+                        outcome.inserted += connection.changes
+                    } catch let error as ShardQLError where Self.isRowRejection(error) {
+                        if let position { state.capture?.truncate(to: position) }
+                        if connection.isAutocommit {
+                            // ON CONFLICT ROLLBACK undid the whole transaction: nothing to go on with.
+                            state.capture?.stop()
+                            state.capture = nil
+                            state.rolledBack = true
+                            throw error
+                        }
+                        outcome.rejected.append(IngestOutcome.Rejection(row: row, message: error.message))
+                        if outcome.rejected.count >= rejectionLimit, row < batch.rowCount - 1 {
+                            outcome.stoppedEarly = true
+                            return
+                        }
+                    } catch {
+                        if let position { state.capture?.truncate(to: position) }
                         throw error
                     }
-                    outcome.rejected.append(IngestOutcome.Rejection(row: row, message: error.message))
-                    if outcome.rejected.count >= rejectionLimit, row < batch.rowCount - 1 {
-                        outcome.stoppedEarly = true
-                        break
-                    }
-                } catch {
-                    if let position { state.capture?.truncate(to: position) }
-                    throw error
+                    // A row given up half bound continues from its own end.
+                    value = (row + 1) * batch.columnCount
+                    start = value == 0 ? 0 : Int(batch.ends[value - 1])
                 }
             }
             return outcome

@@ -15,4 +15,11 @@ static inline int shardql_db_config_int(sqlite3 *db, int option, int value, int 
     return sqlite3_db_config(db, option, value, result);
 }
 
+/* sqlite3_config is variadic too: turns SQLite's memory statistics off (before the first
+   connection; a call after SQLite initialized is refused with SQLITE_MISUSE and changes nothing).
+   Without them no allocation takes the global mutex the shard writers otherwise all share. */
+static inline int shardql_config_memory_statistics(int on) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, on);
+}
+
 #endif

@@ -33,6 +33,10 @@ public final class SQLiteConnection {
     /// callback points at it.
     var connectionGuard: ConnectionGuard?
 
+    /// Process-wide SQLite settings, made once before the first connection: no memory statistics
+    /// (nothing here reads them, and keeping them serializes every allocation of every thread).
+    private static let processSetup: Void = { _ = shardql_config_memory_statistics(0) }()
+
     /// The version of the SQLite library in use, like `"3.40.1"`.
     public static var libraryVersion: String {
         String(cString: sqlite3_libversion())
@@ -44,6 +48,7 @@ public final class SQLiteConnection {
     /// - Throws: ``ShardQLError`` with code ``ShardQLError/Code/sqlite`` when the file cannot be
     ///   opened or set up.
     public init(path: String, configuration: SQLiteConfiguration = SQLiteConfiguration()) throws {
+        _ = Self.processSetup
         // NOMUTEX: the type system already serializes use (the class is not Sendable), so SQLite's
         // own per-call mutex would be pure overhead. EXRESCODE: extended codes from every call,
         // including the open itself.

@@ -92,7 +92,7 @@ public final class Importer {
                 case .csv, .tsv:
                     bytes = try await readDelimited(context, rowIDs: &rowIDs, report: report)
                 case .jsonl:
-                    bytes = try await readJSONLines(context, columns: shape.names, rowIDs: &rowIDs, report: report)
+                    bytes = try await readJSONLines(context, rowIDs: &rowIDs, report: report)
                 case .sqlite:
                     bytes = try await readSQLite(context, rowIDs: &rowIDs, report: report)
                 }
@@ -266,9 +266,9 @@ public final class Importer {
                 }
             }
             let definitions = zip(shape.names, shape.types).map { name, type in
-                ([ScratchName.quoted(name)] + (type.isEmpty ? [] : [type])).joined(separator: " ")
+                ([sqliteQuotedIdentifier(name)] + (type.isEmpty ? [] : [type])).joined(separator: " ")
             }
-            let sql = "CREATE TABLE \(ScratchName.quoted(table)) (\(definitions.joined(separator: ", ")))"
+            let sql = "CREATE TABLE \(sqliteQuotedIdentifier(table)) (\(definitions.joined(separator: ", ")))"
             guard case .createTable(let parsed) = try SQLParser.parseStatement(sql).kind else {
                 throw ShardQLError(.internalError, "the inferred table definition did not parse: \(sql)")
             }
@@ -510,7 +510,7 @@ public final class Importer {
     }
 
     private func readJSONLines(
-        _ context: ReadContext, columns: [String], rowIDs: inout BulkLoad.RowIDs, report: (Int64, Int64?) -> Void
+        _ context: ReadContext, rowIDs: inout BulkLoad.RowIDs, report: (Int64, Int64?) -> Void
     ) async throws -> Int64 {
         let source = try ImportSource(path: context.file)
         defer { source.abandon() }
@@ -557,7 +557,7 @@ public final class Importer {
     ) async throws -> Int64 {
         let connection = try openSource(context.file)
         let source = options.sourceTable ?? table
-        let statement = try connection.prepare("SELECT * FROM \(ScratchName.quoted(source))")
+        let statement = try connection.prepare("SELECT * FROM \(sqliteQuotedIdentifier(source))")
         defer { statement.reset() }
         var number = 0
         while try statement.step() {
@@ -608,11 +608,6 @@ public final class Importer {
             }
         }
         context.rows += 1
-    }
-
-    /// An identifier in double quotes, for SQL text.
-    enum ScratchName {
-        static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
     }
 
     // MARK: - Refused rows

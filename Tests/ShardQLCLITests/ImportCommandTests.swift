@@ -175,4 +175,16 @@ struct ImportCommandTests {
         #expect(rerun.status == 0, "\(rerun.summary)")
         #expect(try await query(data, "SELECT count(*), sum(id) FROM big") == "60001|1800030000\n")
     }
+
+    @Test func theShellsImportCreatesAMissingTableAndTakesTheOptions() async throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = path("data")
+        let file = try write("people.tsv", Array("id\tname\n1\tAda\n2\t-\n".utf8))
+        let script = ".import \(file) people --null -\nSELECT id, name, typeof(id) FROM people ORDER BY id;\n.import \(file) people --bogus\n"
+        let outcome = try await BoundedProcess.run(CommandLineTests.binary, ["--data", data], stdin: Array(script.utf8))
+        #expect(outcome.stdoutText.contains("imported 2 rows into people (new table)"), "\(outcome.summary)")
+        #expect(outcome.stdoutText.contains("1|Ada|integer\n2||integer\n"), "\(outcome.stdoutText)")
+        #expect(outcome.stderrText.contains("--bogus"), "\(outcome.stderrText)")
+        #expect(outcome.status != 0)
+    }
 }

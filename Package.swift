@@ -124,7 +124,7 @@ let package = Package(
         // test command runs it from this build; Examples/ stays the standalone package an
         // application copies (scripts/test checks that its manifest resolves).
         .executableTarget(name: "QuickStartCheck", dependencies: ["ShardQL"], path: "Examples/Sources/QuickStart"),
-        // What several test targets share (a seeded generator); not shipped.
+        // What several test targets share (a seeded generator, open pipe counts); not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // The behaviours every ShardExecutor shares, run on LocalWorker and on RemoteWorker; not shipped.
         .target(name: "WorkerTestSupport", dependencies: ["Worker", "ShardQLBase"], path: "Tests/WorkerTestSupport"),
@@ -136,7 +136,9 @@ let package = Package(
         .testTarget(name: "ShardQLBaseTests", dependencies: ["ShardQLBase"]),
         .testTarget(
             name: "ImportTests",
-            dependencies: ["Import", "ShardQLBase", "SQLiteCore", "Coordinator", "Worker", "WorkerServer", "WorkerClient"]),
+            dependencies: [
+                "Import", "ShardQLBase", "SQLiteCore", "Coordinator", "Worker", "WorkerServer", "WorkerClient", "TestSupport",
+            ]),
         .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore"]),
         .testTarget(name: "SQLSyntaxTests", dependencies: ["TestSupport", "SQLSyntax", "ShardQLBase", "SQLLogicTest"]),
         .testTarget(name: "SQLLogicTestTests", dependencies: ["TestSupport", "SQLLogicTest", "SQLiteCore"]),
@@ -164,6 +166,7 @@ let package = Package(
             name: "ShardQLCLITests",
             dependencies: [
                 "shardql", "SQLiteCore", "WorkerClient", "Worker", "WorkerTestSupport", "ShardQL", "PostgresTestSupport",
+                "TestSupport",
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -30,8 +30,8 @@ public final class ImportSource {
     private let descriptor: Int32
     private let decompressor: Process?
     /// Kept so their file handles (and the descriptor read from) stay open.
-    private let decompressorOutput: Pipe?
-    private let decompressorErrors: Pipe?
+    fileprivate let decompressorOutput: Pipe?
+    fileprivate let decompressorErrors: Pipe?
     private var closed = false
     /// The descriptor (in gzip's /proc entry) gzip reads the file through, once found.
     private var gzipInput: String?
@@ -139,6 +139,7 @@ public final class ImportSource {
             String(decoding: $0.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
         } ?? ""
+        closeReadEnds()
         guard decompressor.terminationStatus == 0 else {
             throw ShardQLError(
                 .io, "cannot decompress '\(path)': \(message.isEmpty ? "gzip failed" : message)")
@@ -153,9 +154,19 @@ public final class ImportSource {
             // Nothing of gzip's is worth keeping: stop it at once, whatever it is doing.
             if decompressor.isRunning { kill(decompressor.processIdentifier, SIGKILL) }
             decompressor.waitUntilExit()
+            closeReadEnds()
         } else {
             _ = systemClose(descriptor)
         }
+    }
+}
+
+extension ImportSource {
+    /// Closed as soon as gzip is done: the pipes' handles would otherwise stay open as long as
+    /// something holds the source.
+    fileprivate func closeReadEnds() {
+        try? decompressorOutput?.fileHandleForReading.close()
+        try? decompressorErrors?.fileHandleForReading.close()
     }
 }
 

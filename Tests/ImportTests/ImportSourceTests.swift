@@ -2,6 +2,7 @@ import Foundation
 import Import
 import ShardQLBase
 import Testing
+import TestSupport
 
 @Suite("ImportSource: plain and gzip files read in chunks")
 struct ImportSourceTests {
@@ -87,6 +88,29 @@ struct ImportSourceTests {
             _ = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
             source.abandon()
             #expect(try buffer.withUnsafeMutableBytes { try source.read(into: $0) } == 0)
+        }
+    }
+
+    /// Regression: a `.gz` source kept gzip's error pipe open after it ended (two descriptors per
+    /// file read).
+    @Test(.enabled(if: openPipeCount() != nil))
+    func readingManyCompressedFilesLeavesNoDescriptorsBehind() throws {
+        try withDirectory { directory in
+            let path = directory + "/small.csv"
+            try Data("a,b\n1,2\n".utf8).write(to: URL(fileURLWithPath: path))
+            try gzip(path)
+            let before = openPipeCount()!
+            for index in 0..<150 {
+                let source = try ImportSource(path: path + ".gz")
+                if index % 2 == 0 {
+                    _ = try readAll(source)
+                    try source.close()
+                } else {
+                    source.abandon()
+                }
+            }
+            // A leak of two per file would add 300; other suites' processes hold up to ~90.
+            #expect(openPipeCount()! - before < 120)
         }
     }
 }

@@ -114,13 +114,17 @@ struct BoundedProcess {
                 try? writer.close()
             }
             let outReader = out.fileHandleForReading
+            // Each reader closes its end when done: the handles outlive the process otherwise
+            // (two descriptors per run; past number 1,024 the whole test process hung once).
             DispatchQueue.global().async(group: group) {
                 let bytes = [UInt8](outReader.readDataToEndOfFile())
+                try? outReader.close()
                 collected.output.withLock { $0.stdout = bytes }
             }
             let errReader = err.fileHandleForReading
             DispatchQueue.global().async(group: group) {
                 let bytes = [UInt8](errReader.readDataToEndOfFile())
+                try? errReader.close()
                 collected.output.withLock { $0.stderr = bytes }
             }
         }

@@ -20,24 +20,9 @@ struct CommandLineTests {
     func run(_ arguments: [String], stdin: String? = nil) throws -> Outcome {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: data) }
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["--data", data.path] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.runSerialized()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData, as: UTF8.self))
+        let outcome = try BoundedProcess.run(
+            Self.binary, ["--data", data.path] + arguments, stdin: stdin.map { Array($0.utf8) } ?? [])
+        return Outcome(status: outcome.status, stdout: outcome.stdoutText, stderr: outcome.stderrText)
     }
 
     @Test func syntaxErrorIsPositionedAndFails() throws {

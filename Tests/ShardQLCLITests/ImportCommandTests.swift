@@ -2,6 +2,7 @@ import Foundation
 import SQLiteCore
 import ShardQLBase
 import Testing
+import TestSupport
 
 /// `shardql import` as a user runs it: the nycflights13 sample against sqlite3, each class of bad
 /// input, and the importer killed at every stage (the table stays as it was, no files are left,
@@ -186,5 +187,21 @@ struct ImportCommandTests {
         #expect(outcome.stdoutText.contains("1|Ada|integer\n2||integer\n"), "\(outcome.stdoutText)")
         #expect(outcome.stderrText.contains("--bogus"), "\(outcome.stderrText)")
         #expect(outcome.status != 0)
+    }
+}
+
+/// Regression: every spawned process left two pipe descriptors open in the test process; past
+/// descriptor number 1,024 Foundation's select()-based socket thread misbehaved and the whole
+/// suite hung (CI, 2026-11-26). Spawning must not grow the descriptor table.
+@Suite("Spawned processes leave no descriptors behind")
+struct DescriptorLeakTests {
+    @Test(.enabled(if: openPipeCount() != nil))
+    func runningProcessesKeepTheDescriptorCountFlat() async throws {
+        _ = try await BoundedProcess.run(CommandLineTests.binary, ["--version"])
+        let before = openPipeCount()!
+        for _ in 0..<150 { _ = try await BoundedProcess.run(CommandLineTests.binary, ["--version"]) }
+        // Other suites' processes beside this one hold up to ~90 pipe ends at a time; a leak of
+        // two per run would add 300.
+        #expect(openPipeCount()! - before < 120)
     }
 }

@@ -13,21 +13,8 @@ struct SLTCommandTests {
     }
 
     func shardql(_ arguments: [String]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = CommandLineTests.binary
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.runSerialized()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData, as: UTF8.self))
+        let outcome = try BoundedProcess.run(CommandLineTests.binary, arguments)
+        return Outcome(status: outcome.status, stdout: outcome.stdoutText, stderr: outcome.stderrText)
     }
 
     /// Writes `text` to a fresh `.test` file, runs `body` with its path, and removes it.

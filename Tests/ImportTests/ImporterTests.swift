@@ -154,4 +154,38 @@ struct ImporterTests {
         ])
         await cluster.close()
     }
+
+    @Test func aCreatedTableJoinsACompatibleGroupAsCreateTableWould() async throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cluster = try await Cluster.open(directory: root + "/data")
+        func shardFiles() throws -> Int {
+            try FileManager.default.contentsOfDirectory(atPath: root + "/data/shards").filter { $0.hasSuffix(".sqlite") }.count
+        }
+        let orders = try write("orders.csv", "id,customer\n1,7\n2,8\n3,7\n")
+        let items = try write("items.csv", "order_id,amount\n1,10\n1,5\n3,2\n")
+        let nations = try write("nations.csv", "code,name\n7,Ada\n8,Grace\n")
+        let countries = try write("countries.csv", "code,label\nA,a\n")
+        var options = ImportOptions()
+        options.create = true
+        options.distributeBy = "id"
+        _ = try await Importer(cluster: cluster, table: "orders", files: [orders], options: options).run()
+        #expect(try shardFiles() == 4)
+        options.distributeBy = "order_id"
+        _ = try await Importer(cluster: cluster, table: "items", files: [items], options: options).run()
+        options.distributeBy = nil
+        options.reference = true
+        _ = try await Importer(cluster: cluster, table: "nations", files: [nations], options: options).run()
+        _ = try await Importer(cluster: cluster, table: "countries", files: [countries], options: options).run()
+        // items joined orders' group (same shard count and key affinity); both reference tables
+        // share one group: 4 + 1 files.
+        #expect(try shardFiles() == 5)
+        let rows = try await cluster.execute(
+            "SELECT o.id, sum(i.amount), n.name FROM orders o JOIN items i ON i.order_id = o.id JOIN nations n ON n.code = o.customer GROUP BY o.id ORDER BY o.id"
+        ).last!.rows
+        #expect(rows == [[.integer(1), .integer(15), .text("Ada")], [.integer(3), .integer(2), .text("Ada")]])
+        let plan = try await cluster.execute(
+            "EXPLAIN SELECT o.id, i.amount FROM orders o JOIN items i ON i.order_id = o.id").last!.rows
+        #expect(plan.first == [.text("Tier: pushdown")], "\(plan)")
+        await cluster.close()
+    }
 }

@@ -11,7 +11,8 @@ import Worker
 /// once); ``commit()`` makes every row visible at once, ``abort()`` none.
 ///
 /// All or nothing, two ways:
-/// - **A new table in a new co-location group** (`--create`): its shard files are new, so rows are
+/// - **A new table that needs a new co-location group** (`--create`, placed as `CREATE TABLE`
+///   places it — the first table of its shard count and key type, or the first reference table): its shard files are new, so rows are
 ///   written into them directly, each shard in one local transaction, with no second copy. The
 ///   files are named by reserved IDs nobody else uses, and the transaction log names them before
 ///   the first is made, so a crash leaves a pending record that recovery ends by deleting them.
@@ -211,8 +212,9 @@ package final class BulkLoad: Sendable {
 }
 
 extension Cluster {
-    /// Starts a bulk load into `table`, created first from `create` when given (into a
-    /// co-location group of its own unless it names one to join).
+    /// Starts a bulk load into `table`, created first from `create` when given (placed as
+    /// `CREATE TABLE` would place it: only a table needing a new co-location group gets the
+    /// direct write into new files).
     ///
     /// `columns` names the table columns the loaded values go to, in order; `nil`: every stored
     /// column in the table's order.
@@ -257,7 +259,9 @@ extension Cluster {
         if snapshot.table(named: name) != nil || snapshot.view(named: name) != nil {
             throw ShardQLError(.sqlite, "table \(name) already exists")
         }
-        let plan = try await planCreateTable(create, in: snapshot, joiningExistingGroups: false)
+        // Placed exactly as CREATE TABLE places it (joining a compatible group, or the reference
+        // group), so co-located joins work the same whichever made the table.
+        let plan = try await planCreateTable(create, in: snapshot, joiningExistingGroups: true)
         let updated = try snapshot.applying(plan.changes)
         guard let table = updated.table(named: name) else {
             throw ShardQLError(.internalError, "planning \(name) made no table")

@@ -28,10 +28,7 @@ public final class ImportSource {
     public private(set) var bytesRead: Int64 = 0
 
     private let descriptor: Int32
-    private let decompressor: Process?
-    /// Kept so their file handles (and the descriptor read from) stay open.
-    fileprivate let decompressorOutput: Pipe?
-    fileprivate let decompressorErrors: Pipe?
+    private let decompressor: ChildProcess?
     private var closed = false
     /// The descriptor (in gzip's /proc entry) gzip reads the file through, once found.
     private var gzipInput: String?
@@ -52,25 +49,14 @@ public final class ImportSource {
         fileSize = Int64(status.st_size)
         isCompressed = path.hasSuffix(".gz")
         if isCompressed {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["gzip", "-dc", "--", path]
-            let output = Pipe()
-            let errors = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            process.standardInput = FileHandle.nullDevice
+            let child: ChildProcess
             do {
-                try process.runSerialized()
+                child = try ChildProcess(["gzip", "-dc", "--", path], stdin: .null, stdout: .pipe, stderr: .pipe)
             } catch {
                 throw ShardQLError(.io, "cannot decompress '\(path)': gzip did not start (\(error))")
             }
-            decompressor = process
-            decompressorOutput = output
-            decompressorErrors = errors
-            // Only the read end stays open here, so gzip's end is seen as end of input.
-            try? output.fileHandleForWriting.close()
-            descriptor = output.fileHandleForReading.fileDescriptor
+            decompressor = child
+            descriptor = child.standardOutput!
         } else {
             let opened = open(path, O_RDONLY | O_CLOEXEC)
             guard opened >= 0 else {
@@ -78,8 +64,6 @@ public final class ImportSource {
             }
             descriptor = opened
             decompressor = nil
-            decompressorOutput = nil
-            decompressorErrors = nil
         }
     }
 
@@ -109,7 +93,7 @@ public final class ImportSource {
     public var fileBytesRead: Int64? {
         guard let decompressor else { return bytesRead }
         guard decompressor.isRunning else { return fileSize }
-        let process = "/proc/\(decompressor.processIdentifier)"
+        let process = "/proc/\(decompressor.pid)"
         if gzipInput == nil {
             let target = URL(fileURLWithPath: path).standardizedFileURL.path
             let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: process + "/fd")) ?? []
@@ -134,13 +118,12 @@ public final class ImportSource {
             _ = systemClose(descriptor)
             return
         }
-        decompressor.waitUntilExit()
-        let message = decompressorErrors.map {
-            String(decoding: $0.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-        } ?? ""
-        closeReadEnds()
-        guard decompressor.terminationStatus == 0 else {
+        let message = String(decoding: decompressor.readAll(decompressor.standardError!), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let status = decompressor.wait()
+        decompressor.close(decompressor.standardOutput)
+        decompressor.close(decompressor.standardError)
+        guard status == .exited(0) else {
             throw ShardQLError(
                 .io, "cannot decompress '\(path)': \(message.isEmpty ? "gzip failed" : message)")
         }
@@ -152,21 +135,13 @@ public final class ImportSource {
         closed = true
         if let decompressor {
             // Nothing of gzip's is worth keeping: stop it at once, whatever it is doing.
-            if decompressor.isRunning { kill(decompressor.processIdentifier, SIGKILL) }
-            decompressor.waitUntilExit()
-            closeReadEnds()
+            decompressor.send(SIGKILL)
+            decompressor.wait()
+            decompressor.close(decompressor.standardOutput)
+            decompressor.close(decompressor.standardError)
         } else {
             _ = systemClose(descriptor)
         }
-    }
-}
-
-extension ImportSource {
-    /// Closed as soon as gzip is done: the pipes' handles would otherwise stay open as long as
-    /// something holds the source.
-    fileprivate func closeReadEnds() {
-        try? decompressorOutput?.fileHandleForReading.close()
-        try? decompressorErrors?.fileHandleForReading.close()
     }
 }
 

@@ -42,7 +42,7 @@ struct BoundedProcess {
     ) throws -> Outcome {
         let running = try Running(executable, arguments, stdin: stdin, environment: environment)
         var timedOut = false
-        while running.process.isRunning {
+        while running.isRunning {
             if ContinuousClock.now >= running.start + limit {
                 timedOut = true
                 running.stop()
@@ -50,7 +50,6 @@ struct BoundedProcess {
             }
             usleep(20_000)
         }
-        running.process.waitUntilExit()
         _ = running.readers.wait(timeout: .now() + 30)
         return running.outcome(timedOut: timedOut)
     }
@@ -65,7 +64,7 @@ struct BoundedProcess {
     ) async throws -> Outcome {
         let running = try Running(executable, arguments, stdin: stdin, environment: environment)
         var timedOut = false
-        while running.process.isRunning {
+        while running.isRunning {
             if ContinuousClock.now >= running.start + limit {
                 timedOut = true
                 running.stop()
@@ -73,7 +72,7 @@ struct BoundedProcess {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        while running.process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        while running.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         let readersDeadline = ContinuousClock.now + .seconds(30)
         while running.readers.wait(timeout: .now()) == .timedOut, ContinuousClock.now < readersDeadline {
             try await Task.sleep(for: .milliseconds(5))
@@ -83,7 +82,7 @@ struct BoundedProcess {
 
     /// A started process whose input is written and whose output is read on Dispatch threads.
     private struct Running {
-        let process = Process()
+        let child: ChildProcess
         let start: ContinuousClock.Instant
         /// The writer and the two readers.
         let readers = DispatchGroup()
@@ -92,55 +91,48 @@ struct BoundedProcess {
         init(_ executable: URL, _ arguments: [String], stdin: [UInt8], environment: [String: String]) throws {
             // A process that dies before reading all its input must fail our write, not kill us.
             signal(SIGPIPE, SIG_IGN)
-            process.executableURL = executable
-            process.arguments = arguments
-            if !environment.isEmpty {
-                process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            }
-            let input = Pipe()
-            let out = Pipe()
-            let err = Pipe()
-            process.standardInput = input
-            process.standardOutput = out
-            process.standardError = err
             start = ContinuousClock.now
-            try process.runSerialized()
-
-            let (group, collected) = (readers, self.collected)
-            let writer = input.fileHandleForWriting
-            let stdinData = Data(stdin)
+            child = try ChildProcess(
+                [executable.path] + arguments,
+                environment: environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                stdin: .pipe, stdout: .pipe, stderr: .pipe)
+            let (group, collected, child) = (readers, self.collected, self.child)
             DispatchQueue.global().async(group: group) {
-                try? writer.write(contentsOf: stdinData)
-                try? writer.close()
+                child.writeAll(stdin, to: child.standardInput!)
+                child.closeInput()
             }
-            let outReader = out.fileHandleForReading
-            // Each reader closes its end when done: the handles outlive the process otherwise
-            // (two descriptors per run; past number 1,024 the whole test process hung once).
+            // Each reader closes its end when done, so no descriptor outlives the run.
             DispatchQueue.global().async(group: group) {
-                let bytes = [UInt8](outReader.readDataToEndOfFile())
-                try? outReader.close()
+                let bytes = child.readAll(child.standardOutput!)
+                child.close(child.standardOutput)
                 collected.output.withLock { $0.stdout = bytes }
             }
-            let errReader = err.fileHandleForReading
             DispatchQueue.global().async(group: group) {
-                let bytes = [UInt8](errReader.readDataToEndOfFile())
-                try? errReader.close()
+                let bytes = child.readAll(child.standardError!)
+                child.close(child.standardError)
                 collected.output.withLock { $0.stderr = bytes }
             }
         }
 
+        var isRunning: Bool { child.isRunning }
+
         /// SIGTERM, and SIGKILL half a second later if it still runs.
         func stop() {
-            process.terminate()
+            child.send(SIGTERM)
             usleep(500_000)
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            child.send(SIGKILL)
         }
 
         func outcome(timedOut: Bool) -> Outcome {
             let output = collected.output.withLock { $0 }
+            let (status, reason): (Int32, Process.TerminationReason) =
+                switch child.wait() {
+                case .exited(let code): (code, .exit)
+                case .signaled(let signal): (signal, .uncaughtSignal)
+                }
             return Outcome(
-                status: process.terminationStatus, reason: process.terminationReason, stdout: output.stdout,
-                stderr: output.stderr, elapsed: ContinuousClock.now - start, timedOut: timedOut)
+                status: status, reason: reason, stdout: output.stdout, stderr: output.stderr,
+                elapsed: ContinuousClock.now - start, timedOut: timedOut)
         }
     }
 

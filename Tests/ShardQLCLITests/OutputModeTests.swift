@@ -116,14 +116,12 @@ struct TerminalOutputTests {
 
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-tty-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: data) }
-        let process = Process()
-        process.executableURL = CommandLineTests.binary
-        process.arguments = ["--data", data.path] + arguments
         // Plain NULL, so the expected text needs no escape codes.
-        process.environment = ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle(fileDescriptor: slave, closeOnDealloc: true)
-        try process.runSerialized()
+        let process = try ChildProcess(
+            [CommandLineTests.binary.path, "--data", data.path] + arguments,
+            environment: ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 },
+            stdin: .null, stdout: .descriptor(slave), stderr: .inherit)
+        close(slave)
 
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -139,9 +137,8 @@ struct TerminalOutputTests {
             if count <= 0 { break }
             output += buffer[0..<count]
         }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        process.send(SIGTERM)
+        #expect(process.wait() == .exited(0))
         return String(decoding: output, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
     }
 

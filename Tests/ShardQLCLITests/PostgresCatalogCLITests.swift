@@ -97,7 +97,7 @@ struct PostgresCatalogCLITests {
                 CommandLineTests.binary, ["--catalog", url, "--data", data], stdin: Array(".tables\n".utf8))
             let names = tables.stdoutText.split(whereSeparator: \.isWhitespace).map(String.init).sorted()
             #expect(names == ["a", "b"].flatMap { name in (0..<6).map { "\(name)\($0)" } }, "\(tables.summary)")
-            for worker in workers { worker.process.terminate() }
+            for worker in workers { worker.process.send(SIGTERM) }
         }
     }
 

@@ -156,7 +156,7 @@ struct TwoWorkerClusterTests {
             if running.0 > 0 && running.1 > 0 { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        kill(workers[0].process.processIdentifier, SIGKILL)
+        workers[0].process.send(SIGKILL)
         let killedAt = ContinuousClock.now
         let outcome = try await scan.value
         let failedAfter = ContinuousClock.now - killedAt

@@ -19,9 +19,7 @@ struct WorkerCommandTests {
     final class WorkerProcess: @unchecked Sendable {
         // @unchecked: only the test's task touches it (firstLine's reader thread gets the pipe's
         // handle, which is thread-safe, and Sendable boxes).
-        let process = Process()
-        let output = Pipe()
-        let errors = Pipe()
+        let process: ChildProcess
         let directory: URL
         /// Whether the directory is this process's own, deleted when it goes.
         private let ownsDirectory: Bool
@@ -32,34 +30,31 @@ struct WorkerCommandTests {
             self.directory = directory
                 ?? FileManager.default.temporaryDirectory.appendingPathComponent("shardql-worker-\(UUID().uuidString)")
             ownsDirectory = directory == nil
-            process.executableURL = CommandLineTests.binary
-            process.arguments = ["worker", "--data", self.directory.path] + arguments
-            if !environment.isEmpty {
-                process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            }
-            process.standardOutput = output
-            process.standardError = errors
-            process.standardInput = FileHandle.nullDevice
-            try process.runSerialized()
+            process = try ChildProcess(
+                [CommandLineTests.binary.path, "worker", "--data", self.directory.path] + arguments,
+                environment: environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                stdin: .null, stdout: .pipe, stderr: .pipe)
+            // stderr is read once the worker has ended; non-blocking so a check while it runs returns.
+            _ = fcntl(process.standardError!, F_SETFL, fcntl(process.standardError!, F_GETFL) | O_NONBLOCK)
         }
 
         deinit {
-            if process.isRunning { process.terminate() }
+            process.send(SIGTERM)
             if ownsDirectory { try? FileManager.default.removeItem(at: directory) }
         }
 
         /// The first line of standard output, waiting at most `limit`.
         func firstLine(within limit: Duration) async throws -> String? {
-            let handle = output.fileHandleForReading
             let line = Mutex<String?>(nil)
             let done = Atomic(false)
             // Blocking reads on a thread of their own; the process's end (or our kill) ends them.
+            // The thread holds the ChildProcess, so its descriptor stays open (and is not reused by
+            // another file) for as long as the thread reads.
+            let process = self.process
             Thread.detachNewThread {
                 var bytes: [UInt8] = []
-                while true {
-                    guard let byte = handle.readData(ofLength: 1).first, byte != UInt8(ascii: "\n") else { break }
-                    bytes.append(byte)
-                }
+                var byte: UInt8 = 0
+                while read(process.standardOutput!, &byte, 1) == 1, byte != UInt8(ascii: "\n") { bytes.append(byte) }
                 line.withLock { $0 = String(decoding: bytes, as: UTF8.self) }
                 done.store(true, ordering: .releasing)
             }
@@ -77,11 +72,14 @@ struct WorkerCommandTests {
                 try await Task.sleep(for: .milliseconds(20))
             }
             if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                process.send(SIGKILL)
+                process.wait()
                 return nil
             }
-            return process.terminationStatus
+            switch process.wait() {
+            case .exited(let code): return code
+            case .signaled(let signal): return signal
+            }
         }
 
         /// The address it printed once listening (`HOST:PORT`), waiting at most `limit`.
@@ -91,8 +89,16 @@ struct WorkerCommandTests {
             return String(line.dropFirst("listening on ".count))
         }
 
+        /// What it wrote to stderr so far (the pipe is non-blocking).
         var stderrText: String {
-            String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self)
+            var bytes: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let count = read(process.standardError!, &buffer, buffer.count)
+                guard count > 0 else { break }
+                bytes += buffer[..<count]
+            }
+            return String(decoding: bytes, as: UTF8.self)
         }
     }
 
@@ -110,7 +116,7 @@ struct WorkerCommandTests {
         #expect(try await remote.query("SELECT 40 + 2", parameters: [], on: shard).rows == [[.integer(42)]])
         await remote.close()
 
-        kill(worker.process.processIdentifier, SIGTERM)
+        worker.process.send(SIGTERM)
         let status = try await worker.waitForExit(within: .seconds(20))
         #expect(status == 0, "\(worker.stderrText)")
         // The shard file was closed cleanly: no WAL left behind.
@@ -137,7 +143,7 @@ struct WorkerCommandTests {
         while try await remote.health().requestsInFlight == 0, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
-        kill(worker.process.processIdentifier, SIGTERM)
+        worker.process.send(SIGTERM)
         #expect(try await slow.value.rows == [[.integer(1_000_000)]])
         #expect(try await worker.waitForExit(within: .seconds(20)) == 0, "\(worker.stderrText)")
         await remote.close()
@@ -152,7 +158,7 @@ struct WorkerCommandTests {
         try await remote.createShard(shard)
         var iterator = try await remote.read(slowSecondRowRead, on: shard, batchRows: 1).makeAsyncIterator()
         #expect(try await iterator.next() == [[.integer(1)]])
-        kill(worker.process.processIdentifier, SIGKILL)
+        worker.process.send(SIGKILL)
         let start = ContinuousClock.now
         let error = await #expect(throws: ShardQLError.self) { _ = try await iterator.next() }
         #expect(ContinuousClock.now - start < .seconds(5))
@@ -189,7 +195,7 @@ struct WorkerCommandTests {
         let member = try RemoteWorker(address: address, options: .init(callTimeout: .seconds(30), token: "s3cret"))
         #expect(try await member.health().status == .serving)
         await member.close()
-        kill(worker.process.processIdentifier, SIGTERM)
+        worker.process.send(SIGTERM)
         #expect(try await worker.waitForExit(within: .seconds(20)) == 0)
     }
 }

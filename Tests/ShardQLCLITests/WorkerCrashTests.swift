@@ -103,7 +103,7 @@ struct WorkerCrashTests {
     // MARK: - Helpers
 
     private func stop(_ worker: WorkerCommandTests.WorkerProcess) async throws {
-        if worker.process.isRunning { worker.process.terminate() }
+        worker.process.send(SIGTERM)
         _ = try await worker.waitForExit(within: .seconds(30))
     }
 

@@ -31,6 +31,7 @@ let package = Package(
         benchmark("RouterBenchmarks", using: ["Coordinator", "SQLiteCore", "ShardQLBase", "PostgresCatalog"]),
         benchmark("WriteBenchmarks", using: ["Coordinator", "ShardQLBase"]),
         benchmark("WireBenchmarks", using: ["WorkerProtocol", "ShardQLBase"]),
+        benchmark("OperatorBenchmarks", using: ["Coordinator", "ShardQLBase"]),
         benchmark("RemoteBenchmarks", using: ["Coordinator", "Worker", "WorkerServer", "WorkerClient", "ShardQLBase"]),
     ],
     swiftLanguageModes: [.v6]

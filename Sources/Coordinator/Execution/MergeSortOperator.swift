@@ -151,9 +151,12 @@ package struct MergeSortOperator<Input: AsyncSequence>: AsyncSequence where Inpu
         }
 
         private func precedes(_ lhs: Int, _ rhs: Int) -> Bool {
-            let left = cursors[lhs]
-            let right = cursors[rhs]
-            let order = SortKey.compare(left.batch[left.position], right.batch[right.position], by: keys)
+            // Through the buffer, not `let left = cursors[lhs]`: copying a cursor retains its
+            // iterator and batch, twice per comparison.
+            let order = cursors.withUnsafeBufferPointer { cursors in
+                SortKey.compare(
+                    cursors[lhs].batch[cursors[lhs].position], cursors[rhs].batch[cursors[rhs].position], by: keys)
+            }
             return order != 0 ? order < 0 : lhs < rhs
         }
 

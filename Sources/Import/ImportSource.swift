@@ -33,6 +33,12 @@ public final class ImportSource {
     /// The descriptor (in gzip's /proc entry) gzip reads the file through, once found.
     private var gzipInput: String?
 
+    /// The size of the file at `path` on disk, 0 when it cannot be read (the reader reports that).
+    public static func fileSize(atPath path: String) -> Int64 {
+        var status = stat()
+        return stat(path, &status) == 0 ? Int64(status.st_size) : 0
+    }
+
     /// Opens `path`; a name ending in `.gz` is decompressed.
     ///
     /// - Throws: ``ShardQLError`` (``ShardQLError/Code/io``) naming the file when it cannot be

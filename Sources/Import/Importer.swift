@@ -25,7 +25,6 @@ public final class Importer {
     private let showError: (String) -> Void
     private let progress: ((ImportProgress) -> Void)?
     private let format: ImportOptions.Format
-    private let started = ContinuousClock.now
 
     /// `showError` receives the first few refused rows' messages as they happen; `progress`, a
     /// report after every chunk read.
@@ -62,6 +61,7 @@ public final class Importer {
 
     /// Runs the import; on any error (or cancellation) nothing of it stays.
     public func run() async throws -> ImportReport {
+        let started = ContinuousClock.now
         let errors = try ImportErrorLog(maxErrors: options.maxErrors, errorsFile: options.errorsFile, show: showError)
         let shape = try await inspect()
         let create = try options.create ? createStatement(shape) : nil
@@ -74,7 +74,7 @@ public final class Importer {
         var rowIDs = load.rowIDs()
         var totals = (rows: 0, bytes: Int64(0))
         do {
-            let totalFileBytes = files.reduce(Int64(0)) { $0 + fileSize($1) }
+            let totalFileBytes = files.reduce(Int64(0)) { $0 + ImportSource.fileSize(atPath: $1) }
             var doneFileBytes: Int64 = 0
             for (index, file) in files.enumerated() {
                 let context = ReadContext(
@@ -98,7 +98,7 @@ public final class Importer {
                 }
                 totals.rows += context.rows
                 totals.bytes += bytes
-                doneFileBytes += fileSize(file)
+                doneFileBytes += ImportSource.fileSize(atPath: file)
             }
             try await batches.finish()
             if options.dryRun {
@@ -120,11 +120,6 @@ public final class Importer {
     private static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
-
-    private func fileSize(_ path: String) -> Int64 {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        return (attributes?[.size] as? NSNumber)?.int64Value ?? 0
     }
 
     // MARK: - Shape: column names and types
@@ -574,7 +569,7 @@ public final class Importer {
             }
         }
         try await context.batches.send()
-        return fileSize(context.file)
+        return ImportSource.fileSize(atPath: context.file)
     }
 
     private func openSource(_ path: String) throws -> SQLiteConnection {

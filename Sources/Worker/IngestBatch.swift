@@ -135,20 +135,6 @@ public struct IngestBatch: Sendable, Hashable {
     }
 
     public var valueCount: Int { kinds.count }
-
-    /// Value `column` of row `row` as a ``SQLValue``.
-    public func value(row: Int, column: Int) -> SQLValue {
-        let index = row * columnCount + column
-        let start = index == 0 ? 0 : Int(ends[index - 1])
-        let slice = bytes[start..<Int(ends[index])]
-        switch kinds[index] {
-        case .null: return .null
-        case .integer: return .integer(Int64(littleEndian: slice.withUnsafeBytes { $0.loadUnaligned(as: Int64.self) }))
-        case .real: return .real(Double(bitPattern: UInt64(littleEndian: slice.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })))
-        case .text: return .text(SQLText(bytes: Array(slice)))
-        case .blob: return .blob(Array(slice))
-        }
-    }
 }
 
 /// What a bulk load into one shard did with a batch.

@@ -112,6 +112,12 @@ public struct CatalogSnapshot: Hashable, Sendable {
     /// The placements of a shard group, by node.
     public func placements(of shardGroup: ShardGroupID) -> [Placement] { placementsByShardGroup[shardGroup] ?? [] }
 
+    /// How many copies each shard group of `group` has: its shard 0's placements, in any state
+    /// (0 for a group the snapshot does not hold).
+    public func replicationFactor(of group: ColocationGroupID) -> Int {
+        placements(of: ShardGroupID(group: group, index: 0)).count
+    }
+
     /// The placements on a node, by shard group.
     public func placements(on node: NodeID) -> [Placement] {
         placementsByShardGroup.values.flatMap { $0 }.filter { $0.node == node }.sorted { $0.shardGroup < $1.shardGroup }

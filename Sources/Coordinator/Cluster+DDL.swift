@@ -67,7 +67,10 @@ extension Cluster {
         let table = Table(
             id: TableID(nextID), name: name, kind: distribution.isReference ? .reference : .distributed,
             distribution: distribution.method, distributionColumn: distribution.column,
-            colocationGroup: group.id, replicationFactor: distribution.replicas ?? 1, createSQL: createSQL,
+            colocationGroup: group.id,
+            replicationFactor: distribution.isReference
+                ? 1 : distribution.replicas ?? max(1, snapshot.replicationFactor(of: group.id)),
+            createSQL: createSQL,
             isStrict: options.contains(.strict), isWithoutRowID: options.contains(.withoutRowID), columns: columns)
         changes.append(.createTable(table))
         let shards = (0..<group.shardCount).map { ShardFileID(group: group.id.rawValue, index: $0) }

@@ -53,8 +53,8 @@ extension Cluster {
                 .invalidArgument,
                 "SHARDS \(distribution.shardCount) is out of range: a table has \(Self.shardCountRange.lowerBound) to \(Self.shardCountRange.upperBound) shards")
         }
-        if let replicas = distribution.replicas, replicas != 1 {
-            throw ShardQLError(.unsupported, "REPLICAS \(replicas): replication arrives with worker nodes; the embedded cluster keeps one copy")
+        if let replicas = distribution.replicas, !(1...Self.maximumReplicas).contains(replicas) {
+            throw ShardQLError(.invalidArgument, "REPLICAS \(replicas) is out of range: a table has 1 to \(Self.maximumReplicas) copies")
         }
         for key in uniqueKeys where !key.columns.contains(where: { column in distribution.column.map { CatalogName.equal($0, column) } ?? false }) {
             let what = key.isPrimaryKey ? "PRIMARY KEY" : "UNIQUE constraint"
@@ -65,6 +65,9 @@ extension Cluster {
         }
         return distribution
     }
+
+    /// The most copies of a shard group.
+    static var maximumReplicas: Int { 16 }
 
     struct UniqueKey {
         var columns: [String]
@@ -125,12 +128,19 @@ extension Cluster {
                     .invalidArgument,
                     "cannot co-locate with \(other.name): co-located tables need the same shard count (\(group.shardCount)) and a distribution column with the same affinity and collation")
             }
+            if let replicas = distribution.replicas, replicas != other.replicationFactor {
+                throw ShardQLError(
+                    .invalidArgument,
+                    "cannot co-locate with \(other.name): it has \(other.replicationFactor) \(other.replicationFactor == 1 ? "copy" : "copies") (REPLICAS), not \(replicas)")
+            }
             return group
         }
+        let replicas = distribution.replicas ?? 1
         if joiningExisting, let existing = snapshot.colocationGroups.values.sorted(by: { $0.id < $1.id }).first(where: { group in
             group.kind == wanted.kind && group.shardCount == wanted.shardCount
                 && group.distributionAffinity == wanted.distributionAffinity
                 && group.distributionCollation == wanted.distributionCollation
+                && (group.kind == .reference || snapshot.replicationFactor(of: group.id) == replicas)
         }) {
             return existing
         }
@@ -139,7 +149,8 @@ extension Cluster {
         let shardGroups = (0..<wanted.shardCount).map { index in
             ShardGroup(id: ShardGroupID(group: wanted.id, index: index), hashRange: ranges.range(ofShard: index))
         }
-        let placements = PlaceShardGroups.placements(for: shardGroups, in: snapshot, localNode: localNode)
+        let placements = try PlaceShardGroups.placements(
+            for: shardGroups, kind: kind, replicas: replicas, in: snapshot, localNode: localNode)
         // The files are made before the catalog commits the group: the router must know them now.
         executor.learn(placements, nodes: snapshot)
         changes.append(.createColocationGroup(wanted, shardGroups: shardGroups, placements: placements))

@@ -79,8 +79,10 @@ extension Cluster {
     }
 
     static func figures(of node: Node, in snapshot: CatalogSnapshot) -> NodeFigures {
-        let files = snapshot.placements(on: node.id).map {
-            ShardFileID(group: $0.shardGroup.group.rawValue, index: $0.shardGroup.index).fileName
+        // A copy that missed a write (replicas, #11) is named with its state: nothing reads it.
+        let files = snapshot.placements(on: node.id).map { placement in
+            let name = ShardFileID(group: placement.shardGroup.group.rawValue, index: placement.shardGroup.index).fileName
+            return placement.state == .active ? name : "\(name) (\(placement.state.rawValue))"
         }
         return NodeFigures(
             address: node.address, state: node.state.rawValue, shards: files.count, lastHeartbeat: node.lastHeartbeat,

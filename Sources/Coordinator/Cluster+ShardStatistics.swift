@@ -66,7 +66,8 @@ public struct NodeFigures: Sendable, Hashable {
     public var state: String
     /// Shard copies (placements) on the node.
     public var shards: Int
-    /// The names of the shard files it holds (``ShardFileID/fileName``), by group and index.
+    /// The names of the shard files it holds (``ShardFileID/fileName``), by group and index; a
+    /// copy that is not active has its state after the name: `g4-s0.sqlite (inactive)`.
     public var shardFiles: [String]
     /// When it last answered a health check, in milliseconds since the Unix epoch.
     public var lastHeartbeat: Int64?

@@ -162,6 +162,11 @@ package final class BulkLoad: Sendable {
                     for shard in shards { group.addTask { try await self.cluster.executor.commit(id, on: shard) } }
                     try await group.waitForAll()
                 }
+                // A new table is whole on every copy or not made: a copy that failed fails the import.
+                if let lost = cluster.executor.lostCopies(of: id).first {
+                    throw ShardQLError(
+                        .unavailable, "the import could not write every copy of the new table: \(lost.shard) on node \(lost.address) failed")
+                }
                 FaultInjection.reach("import.decide.before")
                 // Planned on an older catalog maybe, but self-contained: reserved IDs and a name
                 // the store checks again.
@@ -175,6 +180,7 @@ package final class BulkLoad: Sendable {
                 throw error
             }
             FaultInjection.reach("import.decide.after")
+            cluster.executor.forget(id)
             try? await store.forgetTransactions([id.rawValue])
         case .transaction(let transaction):
             try await cluster.commit(transaction)
@@ -205,6 +211,7 @@ package final class BulkLoad: Sendable {
             try? await cluster.executor.abort(id, on: shard)
             try? await cluster.executor.dropShard(shard)
         }
+        cluster.executor.forget(id)
         let store = cluster.store
         _ = try? await store.decide(id.rawValue, commit: false, applying: [], expectedVersion: nil)
         try? await store.forgetTransactions([id.rawValue])

@@ -1,4 +1,5 @@
 import Catalog
+import ShardQLBase
 
 /// Where a new co-location group's shard files go (issue #7): round-robin over the active remote
 /// nodes, by shard index, so a group's shards spread over the cluster. Pure: no I/O.
@@ -11,23 +12,40 @@ import Catalog
 ///   so groups of any shard count even out over the nodes.
 /// - Placement is per shard *file*: co-located tables share each shard file, so every table of a
 ///   group has its shard *i* on the same node and a co-located join stays one SQLite join.
-/// - A reference group (one shard file holding every reference table) is placed like any group:
-///   on one node. A query joining it with shards on other nodes runs on the general path
-///   (``PlanSelect``); per-node copies come with replicas (#11), for which the catalog already
-///   keeps a placement list per shard group.
+/// - With `replicas` r > 1 each shard group gets r placements on r distinct nodes: shard *i*'s
+///   copies go to nodes `(start + i + k) mod n` for k in 0..<r (its primary first), so primaries
+///   rotate like single copies do and no node holds two copies of one shard.
+/// - A reference group (one shard file holding every reference table) gets a copy on every
+///   active remote node, so a fragment on any node can attach it (DESIGN: "copied to every
+///   worker"). A node added later holds no copy until the reference group is repaired onto it.
 enum PlaceShardGroups {
-    /// One active placement for each of `shardGroups` (a new group's, by index).
+    /// The placements of a new group's `shardGroups` (by index): `replicas` each, or one per
+    /// active remote node for a reference group.
     static func placements(
-        for shardGroups: [ShardGroup], in snapshot: CatalogSnapshot, localNode: NodeID
-    ) -> [Placement] {
+        for shardGroups: [ShardGroup], kind: ColocationGroup.Kind, replicas: Int, in snapshot: CatalogSnapshot,
+        localNode: NodeID
+    ) throws -> [Placement] {
         let nodes = activeRemoteNodes(in: snapshot)
         guard !nodes.isEmpty else {
+            guard replicas == 1 else {
+                throw ShardQLError(
+                    .unsupported,
+                    "REPLICAS \(replicas) needs \(replicas) active worker nodes; this cluster has none (the embedded cluster keeps one copy): add nodes with `shardql node add`")
+            }
             return shardGroups.map { Placement(shardGroup: $0.id, node: localNode) }
+        }
+        let copies = kind == .reference ? nodes.count : replicas
+        guard copies <= nodes.count else {
+            throw ShardQLError(
+                .unsupported,
+                "REPLICAS \(replicas) needs \(replicas) active worker nodes; this cluster has \(nodes.count)")
         }
         let held = nodes.reduce(0) { $0 + snapshot.placements(on: $1).count }
         let start = held % nodes.count
-        return shardGroups.map { shard in
-            Placement(shardGroup: shard.id, node: nodes[(start + shard.index) % nodes.count])
+        return shardGroups.flatMap { shard in
+            (0..<copies).map { copy in
+                Placement(shardGroup: shard.id, node: nodes[(start + shard.index + copy) % nodes.count])
+            }
         }
     }
 

@@ -4,7 +4,7 @@ import Synchronization
 import Worker
 
 /// The coordinator's one ``ShardExecutor``: it sends every call for a shard file to the
-/// executor of the node holding the file, as the catalog's placements say (issue #7).
+/// executors of the nodes holding its copies, as the catalog's placements say (issues #7, #11).
 ///
 /// The in-process worker serves ``Node/localAddress``; a remote address gets an executor from
 /// the `connect` closure given to ``Cluster/open(directory:catalog:defaultShardCount:defaultDistribution:recovering:connectingWith:)``
@@ -20,11 +20,26 @@ import Worker
 /// points at another group's file; routes are kept after a table is dropped because its files
 /// are deleted after the commit.
 ///
-/// Each shard group has one placement until replicas exist (#11); with several, calls go to the
-/// first active one.
+/// With several copies (`REPLICAS`, reference groups on every node):
+/// - **Reads** go to one active copy, the one whose node has the fewest calls in flight from
+///   this coordinator; a copy whose node cannot be reached (``ShardQLError/Code/unavailable``) is
+///   left for the next, also in the middle of a stream (the rows already delivered are skipped
+///   on the new copy: copies hold the same rows and SQLite reads them in the same order).
+/// - **Writes** of a transaction go to every active copy: the first (lowest node ID) alone —
+///   it takes the shard's write lock, so two transactions meet there in one order on every
+///   copy — then the others at once. A copy whose call fails while another's succeeds is *lost*
+///   to the transaction: it gets nothing more of it, and the transaction's commit marks it
+///   inactive in the catalog (``lostCopies(of:)``), after which nothing reads it until repaired.
+///   When every copy fails, the first copy's error is the call's.
 final class PlacementExecutor: ShardExecutor {
     /// Makes the executor of a remote node from its `HOST:PORT`.
     typealias Connect = @Sendable (String) async throws -> any ShardExecutor
+
+    /// One copy of a shard file: the file on a node.
+    struct Copy: Hashable, Sendable {
+        var shard: ShardFileID
+        var address: String
+    }
 
     private let local: any ShardExecutor
     private let connect: Connect?
@@ -32,10 +47,15 @@ final class PlacementExecutor: ShardExecutor {
     private let refresh: @Sendable () async throws -> CatalogSnapshot
 
     private struct State {
-        /// Address of the node holding each shard file.
-        var routes: [ShardFileID: String] = [:]
+        /// Addresses of the nodes holding each shard file's usable copies, by node ID: its active
+        /// placements (all of them when none is active).
+        var routes: [ShardFileID: [String]] = [:]
         /// Executors of remote nodes, by address, made once each.
         var remotes: [String: Task<any ShardExecutor, any Error>] = [:]
+        /// Calls in flight per node address (reads until their stream ends).
+        var outstanding: [String: Int] = [:]
+        /// Copies each open transaction's writes no longer reach.
+        var lost: [TransactionID: Set<Copy>] = [:]
         var isClosed = false
     }
 
@@ -51,42 +71,42 @@ final class PlacementExecutor: ShardExecutor {
 
     /// Takes the placements of every shard group in `snapshot`.
     func learn(_ snapshot: CatalogSnapshot) {
-        let placements = snapshot.allShardGroups.compactMap { Self.chosen(snapshot.placements(of: $0.id)) }
-        learn(placements, nodes: snapshot)
+        var routes: [ShardFileID: [String]] = [:]
+        for shardGroup in snapshot.allShardGroups {
+            let placements = snapshot.placements(of: shardGroup.id)
+            let active = placements.filter { $0.state == .active }
+            routes[ShardFileID(group: shardGroup.group.rawValue, index: shardGroup.index)] =
+                Self.addresses(of: active.isEmpty ? placements : active, nodes: snapshot)
+        }
+        state.withLock { state in state.routes.merge(routes) { $1 } }
     }
 
     /// Takes `placements` (of a group being created), finding node addresses in `nodes`.
     func learn(_ placements: [Placement], nodes: CatalogSnapshot) {
-        let routes = placements.compactMap { placement -> (ShardFileID, String)? in
-            guard let address = nodes.node(placement.node)?.address else { return nil }
-            return (ShardFileID(group: placement.shardGroup.group.rawValue, index: placement.shardGroup.index), address)
+        let byFile = Dictionary(grouping: placements) {
+            ShardFileID(group: $0.shardGroup.group.rawValue, index: $0.shardGroup.index)
         }
         state.withLock { state in
-            for (file, address) in routes { state.routes[file] = address }
+            for (file, placements) in byFile { state.routes[file] = Self.addresses(of: placements, nodes: nodes) }
         }
     }
 
-    /// The placement calls go to: the first active one, else the first.
-    private static func chosen(_ placements: [Placement]) -> Placement? {
-        placements.first { $0.state == .active } ?? placements.first
+    private static func addresses(of placements: [Placement], nodes: CatalogSnapshot) -> [String] {
+        placements.sorted { $0.node < $1.node }.compactMap { nodes.node($0.node)?.address }
     }
 
-    /// The address of the node holding `shard`, looking in the catalog when it has no route yet;
-    /// ``Node/localAddress`` for a file the catalog does not know.
-    func address(of shard: ShardFileID) async throws -> String {
-        if let address = state.withLock({ $0.routes[shard] }) { return address }
+    /// The addresses of the nodes holding `shard`'s usable copies, looking in the catalog when it
+    /// has no route yet; ``Node/localAddress`` for a file the catalog does not know.
+    func addresses(of shard: ShardFileID) async throws -> [String] {
+        if let addresses = state.withLock({ $0.routes[shard] }), !addresses.isEmpty { return addresses }
         learn(try await refresh())
-        return state.withLock { $0.routes[shard] } ?? Node.localAddress
+        return state.withLock { $0.routes[shard] }.flatMap { $0.isEmpty ? nil : $0 } ?? [Node.localAddress]
     }
 
-    /// The address of the node holding `shard` as far as routes already learned say.
-    func knownAddress(of shard: ShardFileID) -> String? {
-        state.withLock { $0.routes[shard] }
-    }
-
-    /// The executor of the node holding `shard`.
-    private func executor(for shard: ShardFileID) async throws -> any ShardExecutor {
-        try await executor(forAddress: try await address(of: shard), shard: shard)
+    /// Whether `shard` has more than one usable copy (its writes then always end in two phases,
+    /// so a copy that misses one is marked inactive by the commit itself).
+    func isReplicated(_ shard: ShardFileID) -> Bool {
+        state.withLock { ($0.routes[shard]?.count ?? 0) > 1 }
     }
 
     private func executor(forAddress address: String, shard: ShardFileID) async throws -> any ShardExecutor {
@@ -114,77 +134,263 @@ final class PlacementExecutor: ShardExecutor {
         }
     }
 
+    /// Whether a call failed because its node could not be reached (another copy may answer).
+    static func isUnreachable(_ error: any Error) -> Bool {
+        (error as? ShardQLError)?.code == .unavailable
+    }
+
+    // MARK: Reads
+
+    /// The copies a read of `shard` (attaching `attached`) may use, fewest calls in flight first.
+    private func readOrder(_ shard: ShardFileID, attaching attached: [ShardFileID]) async throws -> [String] {
+        var candidates = try await addresses(of: shard)
+        for file in attached {
+            let holding = Set(try await addresses(of: file))
+            candidates.removeAll { !holding.contains($0) }
+        }
+        guard !candidates.isEmpty else {
+            // The planner only attaches files with a copy beside the shard's.
+            throw ShardQLError(
+                .internalError,
+                "no node holds copies of both \(shard) and \(attached.map(\.description).joined(separator: ", "))")
+        }
+        guard candidates.count > 1 else { return candidates }
+        let load = state.withLock { state in candidates.map { state.outstanding[$0, default: 0] } }
+        // Ties go to a random copy, so an idle cluster spreads reads too.
+        let tieBreak = candidates.map { _ in UInt64.random(in: 0...UInt64.max) }
+        return candidates.indices.sorted { (load[$0], tieBreak[$0]) < (load[$1], tieBreak[$1]) }.map { candidates[$0] }
+    }
+
+    private func started(_ address: String) {
+        state.withLock { $0.outstanding[address, default: 0] += 1 }
+    }
+
+    private func ended(_ address: String) {
+        state.withLock { $0.outstanding[address, default: 1] -= 1 }
+    }
+
+    /// Runs a read on the first copy that answers, in ``readOrder(_:attaching:)``.
+    private func readAnywhere<T: Sendable>(
+        _ shard: ShardFileID, attaching attached: [ShardFileID] = [],
+        _ call: (any ShardExecutor) async throws -> T
+    ) async throws -> T {
+        let order = try await readOrder(shard, attaching: attached)
+        for (position, address) in order.enumerated() {
+            started(address)
+            defer { ended(address) }
+            do {
+                return try await call(try await executor(forAddress: address, shard: shard))
+            } catch where Self.isUnreachable(error) && position + 1 < order.count {
+                continue
+            }
+        }
+        throw ShardQLError(.internalError, "no copy of \(shard) to read")  // unreachable: the last copy's error is thrown
+    }
+
+    /// The copy a read inside `transaction` must use when the transaction is open on the shard:
+    /// the first copy its writes still reach, where its own changes are.
+    private func transactionCopy(_ shard: ShardFileID, _ transaction: TransactionID) async throws -> String? {
+        let lost = state.withLock { $0.lost[transaction] ?? [] }
+        return try await addresses(of: shard).first { !lost.contains(Copy(shard: shard, address: $0)) }
+    }
+
+    // MARK: Writes
+
+    /// The copies of `shard` `transaction`'s writes still reach, by node ID.
+    private func writeCopies(_ shard: ShardFileID, _ transaction: TransactionID) async throws -> [String] {
+        let all = try await addresses(of: shard)
+        let lost = state.withLock { $0.lost[transaction] ?? [] }
+        let reachable = all.filter { !lost.contains(Copy(shard: shard, address: $0)) }
+        guard !reachable.isEmpty else {
+            throw ShardQLError(
+                .unavailable, "no copy of \(shard) is reachable for transaction \(transaction): every node holding one failed")
+        }
+        return reachable
+    }
+
+    private func markLost(_ copies: [String], of shard: ShardFileID, in transaction: TransactionID) {
+        guard !copies.isEmpty else { return }
+        state.withLock { state in
+            for address in copies { state.lost[transaction, default: []].insert(Copy(shard: shard, address: address)) }
+        }
+    }
+
+    /// Runs a write call of `transaction` on every copy of `shard` it still reaches: the first
+    /// that answers alone, then the rest at once (see the type's notes). Returns the first's result.
+    private func writeEverywhere<T: Sendable>(
+        _ shard: ShardFileID, _ transaction: TransactionID,
+        _ call: @escaping @Sendable (any ShardExecutor) async throws -> T
+    ) async throws -> T {
+        var remaining = try await writeCopies(shard, transaction)
+        // The leader: a copy that cannot be reached is lost and the next leads; any other error
+        // (a constraint, a busy lock) is the statement's own and ends the call everywhere.
+        var result: T?
+        while result == nil {
+            let address = remaining.removeFirst()
+            do {
+                result = try await call(try await executor(forAddress: address, shard: shard))
+            } catch where Self.isUnreachable(error) && !remaining.isEmpty {
+                markLost([address], of: shard, in: transaction)
+            }
+        }
+        let failed = await withTaskGroup(of: String?.self) { group in
+            for address in remaining {
+                group.addTask {
+                    do {
+                        _ = try await call(try await self.executor(forAddress: address, shard: shard))
+                        return nil
+                    } catch {
+                        return address
+                    }
+                }
+            }
+            var failed: [String] = []
+            for await address in group { if let address { failed.append(address) } }
+            return failed
+        }
+        markLost(failed, of: shard, in: transaction)
+        return result!
+    }
+
+    /// Runs `call` on every copy of `shard`, at once; throws the first failure (after all ran).
+    /// `toleratingUnreachable`: a copy whose node cannot be reached is skipped when another
+    /// answered (what it missed makes it lost on its next write, or is found by recovery).
+    private func onEveryCopy(
+        _ shard: ShardFileID, toleratingUnreachable: Bool = false,
+        _ call: @escaping @Sendable (any ShardExecutor) async throws -> Void
+    ) async throws {
+        let addresses = try await addresses(of: shard)
+        let errors = await withTaskGroup(of: (any Error)?.self) { group in
+            for address in addresses {
+                group.addTask {
+                    do {
+                        try await call(try await self.executor(forAddress: address, shard: shard))
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+            }
+            var errors: [any Error] = []
+            for await error in group { if let error { errors.append(error) } }
+            return errors
+        }
+        let tolerated = toleratingUnreachable && errors.count < addresses.count && errors.allSatisfy(Self.isUnreachable)
+        if let error = errors.first, !tolerated { throw error }
+    }
+
+    /// The copies `transaction` lost (see the type's notes), for its commit to mark inactive.
+    func lostCopies(of transaction: TransactionID) -> [Copy] {
+        state.withLock { state in Array(state.lost[transaction] ?? []) }
+    }
+
+    /// Drops what was kept about `transaction` once it ended.
+    func forget(_ transaction: TransactionID) {
+        _ = state.withLock { $0.lost.removeValue(forKey: transaction) }
+    }
+
     // MARK: ShardExecutor
 
     func createShard(_ shard: ShardFileID) async throws {
-        try await executor(for: shard).createShard(shard)
+        try await onEveryCopy(shard) { try await $0.createShard(shard) }
     }
 
     func dropShard(_ shard: ShardFileID) async throws {
-        try await executor(for: shard).dropShard(shard)
+        try await onEveryCopy(shard, toleratingUnreachable: true) { try await $0.dropShard(shard) }
     }
 
     func query(_ sql: String, parameters: [SQLValue], on shard: ShardFileID) async throws -> RowSet {
-        try await executor(for: shard).query(sql, parameters: parameters, on: shard)
+        try await readAnywhere(shard) { try await $0.query(sql, parameters: parameters, on: shard) }
     }
 
     func read(_ read: ShardRead, on shard: ShardFileID, batchRows: Int) async throws -> ShardRowStream {
-        let address = try await address(of: shard)
-        // Attached files are opened beside the shard: the planner only attaches co-resident ones.
-        for attached in read.attaching {
-            let other = try await self.address(of: attached)
-            guard other == address else {
-                throw ShardQLError(
-                    .internalError, "cannot attach \(attached) (on node \(other)) to a read of \(shard) (on node \(address))")
-            }
+        if let transaction = read.transaction, let address = try await transactionCopy(shard, transaction) {
+            return try await executor(forAddress: address, shard: shard).read(read, on: shard, batchRows: batchRows)
         }
-        return try await executor(forAddress: address, shard: shard).read(read, on: shard, batchRows: batchRows)
+        let order = try await readOrder(shard, attaching: read.attaching)
+        return try await FailoverRead(
+            executor: self, read: read, shard: shard, batchRows: batchRows, copies: order
+        ).start()
+    }
+
+    /// Opens `read` on the copy at `address`, counting it in flight until the stream ends.
+    fileprivate func open(_ read: ShardRead, on shard: ShardFileID, at address: String, batchRows: Int) async throws
+        -> ShardRowStream
+    {
+        started(address)
+        do {
+            return try await executor(forAddress: address, shard: shard).read(read, on: shard, batchRows: batchRows)
+        } catch {
+            ended(address)
+            throw error
+        }
+    }
+
+    fileprivate func closed(_ address: String) {
+        ended(address)
     }
 
     func begin(_ transaction: TransactionID, on shard: ShardFileID, recording: Bool) async throws {
-        try await executor(for: shard).begin(transaction, on: shard, recording: recording)
+        try await writeEverywhere(shard, transaction) { try await $0.begin(transaction, on: shard, recording: recording) }
     }
 
     func write(
         _ statements: [ShardStatement], on shard: ShardFileID, in transaction: TransactionID, recording: Bool
     ) async throws -> [WriteOutcome] {
-        try await executor(for: shard).write(statements, on: shard, in: transaction, recording: recording)
+        try await writeEverywhere(shard, transaction) {
+            try await $0.write(statements, on: shard, in: transaction, recording: recording)
+        }
     }
 
     func ingest(
         _ batch: IngestBatch, sql: String, on shard: ShardFileID, in transaction: TransactionID, recording: Bool,
         rejectionLimit: Int
     ) async throws -> IngestOutcome {
-        try await executor(for: shard).ingest(
-            batch, sql: sql, on: shard, in: transaction, recording: recording, rejectionLimit: rejectionLimit)
+        try await writeEverywhere(shard, transaction) {
+            try await $0.ingest(
+                batch, sql: sql, on: shard, in: transaction, recording: recording, rejectionLimit: rejectionLimit)
+        }
     }
 
     func savepoint(_ operation: SavepointOperation, on shard: ShardFileID, in transaction: TransactionID) async throws {
-        try await executor(for: shard).savepoint(operation, on: shard, in: transaction)
+        try await writeEverywhere(shard, transaction) { try await $0.savepoint(operation, on: shard, in: transaction) }
     }
 
     func commit(_ transaction: TransactionID, on shard: ShardFileID) async throws {
-        try await executor(for: shard).commit(transaction, on: shard)
+        try await writeEverywhere(shard, transaction) { try await $0.commit(transaction, on: shard) }
     }
 
     func prepare(_ transaction: TransactionID, on shard: ShardFileID) async throws -> Bool {
-        try await executor(for: shard).prepare(transaction, on: shard)
+        try await writeEverywhere(shard, transaction) { try await $0.prepare(transaction, on: shard) }
     }
 
     func commitPrepared(_ transaction: TransactionID, on shard: ShardFileID) async throws {
-        try await executor(for: shard).commitPrepared(transaction, on: shard)
+        try await writeEverywhere(shard, transaction) { try await $0.commitPrepared(transaction, on: shard) }
     }
 
+    /// Aborts on every copy, the lost ones included (they may hold the transaction's lock).
     func abort(_ transaction: TransactionID, on shard: ShardFileID) async throws {
-        try await executor(for: shard).abort(transaction, on: shard)
+        try await onEveryCopy(shard, toleratingUnreachable: true) { try await $0.abort(transaction, on: shard) }
     }
 
+    /// The transactions prepared on any copy that can be reached.
     func preparedTransactions(on shard: ShardFileID) async throws -> [TransactionID] {
-        try await executor(for: shard).preparedTransactions(on: shard)
+        let addresses = try await addresses(of: shard)
+        var found = Set<TransactionID>()
+        var firstError: (any Error)?
+        for address in addresses {
+            do {
+                found.formUnion(try await executor(forAddress: address, shard: shard).preparedTransactions(on: shard))
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+        if let firstError, found.isEmpty, addresses.count == 1 || Self.isUnreachable(firstError) { throw firstError }
+        return found.sorted()
     }
 
     func statistics(of shard: ShardFileID) async throws -> ShardStatistics {
-        try await executor(for: shard).statistics(of: shard)
+        try await readAnywhere(shard) { try await $0.statistics(of: shard) }
     }
 
     /// Closes the in-process worker and every remote node's executor.
@@ -198,5 +404,85 @@ final class PlacementExecutor: ShardExecutor {
             if let executor = try? await task.value { await executor.close() }
         }
         await local.close()
+    }
+}
+
+/// A read that moves to another copy when its node cannot be reached, mid-stream included: the
+/// new copy's first rows, as many as were already delivered, are skipped.
+private actor FailoverRead {
+    private let executor: PlacementExecutor
+    private let read: ShardRead
+    private let shard: ShardFileID
+    private let batchRows: Int
+    /// Copies not tried yet, in order.
+    private var untried: [String]
+    private var current: (address: String, rows: ShardRowStream.AsyncIterator)?
+    /// Rows handed to the caller so far.
+    private var delivered = 0
+
+    init(executor: PlacementExecutor, read: ShardRead, shard: ShardFileID, batchRows: Int, copies: [String]) {
+        self.executor = executor
+        self.read = read
+        self.shard = shard
+        self.batchRows = batchRows
+        self.untried = copies
+    }
+
+    /// Opens the read on the first copy that answers; the stream's batches then come from here.
+    func start() async throws -> ShardRowStream {
+        let columns = try await openNext()
+        return ShardRowStream(
+            columns: columns, nextBatch: { try await self.next() }, onTermination: { Task { await self.finish() } })
+    }
+
+    /// Opens the read on the next copy that answers; returns its columns.
+    private func openNext() async throws -> [String] {
+        while !untried.isEmpty {
+            let address = untried.removeFirst()
+            do {
+                let stream = try await executor.open(read, on: shard, at: address, batchRows: batchRows)
+                current = (address, stream.makeAsyncIterator())
+                return stream.columns
+            } catch where PlacementExecutor.isUnreachable(error) && !untried.isEmpty {
+                continue
+            }
+        }
+        throw ShardQLError(.internalError, "no copy of \(shard) to read")  // the last copy's error is thrown above
+    }
+
+    private func next() async throws -> [[SQLValue]]? {
+        var skip = 0
+        while var (address, rows) = current {
+            do {
+                guard var batch = try await rows.next() else {
+                    finish()
+                    return nil
+                }
+                current = (address, rows)
+                if skip > 0 {
+                    let dropped = min(skip, batch.count)
+                    batch.removeFirst(dropped)
+                    skip -= dropped
+                    if batch.isEmpty { continue }
+                }
+                delivered += batch.count
+                return batch
+            } catch where PlacementExecutor.isUnreachable(error) && !untried.isEmpty {
+                finish()
+                _ = try await openNext()
+                skip = delivered
+            } catch {
+                finish()
+                throw error
+            }
+        }
+        return nil
+    }
+
+    /// Ends the current copy's stream (its rows iterator goes; its node's call is no longer in flight).
+    private func finish() {
+        guard let (address, _) = current else { return }
+        current = nil
+        executor.closed(address)
     }
 }

@@ -120,23 +120,25 @@ struct PlanSelect {
 
     // MARK: - Checks
 
-    /// A fragment can only attach the reference file when the file lives on the fragment's node
-    /// (placements, issue #7): otherwise the query runs on the general path, which reads each
-    /// file where it is.
+    /// A fragment can only attach the reference file on a node holding copies of both (placements,
+    /// issue #7; a reference group has a copy on every node it was placed on, #11): otherwise the
+    /// query runs on the general path, which reads each file where it is.
     private func checkAttachmentsBesideShards(_ plan: DistributedPlan) throws {
-        for attached in plan.attachments {
-            let home = node(of: attached)
-            for fragment in plan.fragments where node(of: fragment.shard) != home {
-                throw NotPushable(
-                    "the reference tables (\(attached.fileName)) are on another node than \(fragment.shard.fileName)")
+        for fragment in plan.fragments where !plan.attachments.isEmpty {
+            let common = plan.attachments.reduce(nodes(holding: fragment.shard)) { $0.intersection(nodes(holding: $1)) }
+            if common.isEmpty {
+                let files = plan.attachments.map(\.fileName).joined(separator: ", ")
+                throw NotPushable("the reference tables (\(files)) have no copy on a node holding \(fragment.shard.fileName)")
             }
         }
     }
 
-    /// The node a shard file's calls go to (``PlacementExecutor``): its first active placement.
-    private func node(of file: ShardFileID) -> NodeID? {
+    /// The nodes a shard file's reads can go to (``PlacementExecutor``): its active placements'
+    /// (every placement's when none is active).
+    private func nodes(holding file: ShardFileID) -> Set<NodeID> {
         let placements = snapshot.placements(of: ShardGroupID(group: ColocationGroupID(file.group), index: file.index))
-        return (placements.first { $0.state == .active } ?? placements.first)?.node
+        let active = placements.filter { $0.state == .active }
+        return Set((active.isEmpty ? placements : active).map(\.node))
     }
 
     /// Joins are pushed when every row of the result comes from one shard: the first distributed

@@ -23,7 +23,7 @@ final class ShardTransaction: Sendable {
     /// Every shard records its changes from the start: a transaction that may end in two phases
     /// but cannot tell which shards it will write before it writes the first.
     let recordsAlways: Bool
-    let executor: any ShardExecutor
+    let executor: PlacementExecutor
 
     struct Savepoint {
         var name: String
@@ -57,7 +57,7 @@ final class ShardTransaction: Sendable {
 
     init(
         id: TransactionID = ShardTransaction.newID(), isExplicit: Bool, recordsAlways: Bool,
-        executor: any ShardExecutor, snapshot: CatalogSnapshot
+        executor: PlacementExecutor, snapshot: CatalogSnapshot
     ) {
         self.id = id
         self.isExplicit = isExplicit
@@ -99,7 +99,9 @@ final class ShardTransaction: Sendable {
         try checkOpen()
         let written = state.withLock { state in state.participants.filter(\.value).map(\.key) }
         let targets = Set(work.map(\.shard))
-        let recording = recordsAlways || targets.union(written).count > 1
+        // A replicated shard always ends in two phases: its commit must be able to mark a copy
+        // that missed the write inactive in the same catalog transaction as the decision.
+        let recording = recordsAlways || targets.union(written).count > 1 || targets.contains(where: executor.isReplicated)
         if recording, !recordsAlways, let unrecorded = written.first(where: { !targets.contains($0) }) {
             throw ShardQLError(.internalError, "transaction \(id) wrote \(unrecorded) unrecorded and now writes another shard")
         }
@@ -259,7 +261,8 @@ final class ShardTransaction: Sendable {
         }
         // Shards only read (locked for an UPDATE that matched nothing there) just let go.
         for shard in readOnly { try? await executor.abort(id, on: shard) }
-        if changes.isEmpty, written.count <= 1 {
+        defer { executor.forget(id) }
+        if changes.isEmpty, written.count <= 1, !written.contains(where: executor.isReplicated) {
             if let shard = written.first {
                 FaultInjection.reach("commit.before")
                 do {
@@ -334,9 +337,13 @@ final class ShardTransaction: Sendable {
             throw error
         }
         FaultInjection.reach("decision.before")
+        // Copies that missed a write become inactive at the commit point, with the decision; the
+        // schema's own changes still need the catalog they were planned on.
+        let lost = inactive(executor.lostCopies(of: id))
         let decision: (state: TransactionRecord.State, snapshot: CatalogSnapshot)
         do {
-            decision = try await store.decide(id.rawValue, commit: true, applying: changes, expectedVersion: baseVersion)
+            decision = try await store.decide(
+                id.rawValue, commit: true, applying: changes + lost, expectedVersion: changes.isEmpty ? nil : baseVersion)
         } catch let error as ShardQLError where error.isCatalogVersionConflict {
             try await abortPrepared(written, store: store)
             throw ShardQLError(
@@ -367,13 +374,38 @@ final class ShardTransaction: Sendable {
             for await (shard, error) in group { if let error { failures.append((shard, error)) } }
             return failures
         }
+        // A copy that failed to apply while another did is lost now: inactive before the commit
+        // returns, so no read goes there (it keeps the prepared record until it is repaired).
+        let lostInPhaseTwo = inactive(executor.lostCopies(of: id)).filter { !lost.contains($0) }
+        var snapshot = decision.snapshot
+        if !lostInPhaseTwo.isEmpty {
+            do {
+                snapshot = try await store.apply(lostInPhaseTwo, expectedVersion: nil)
+            } catch {
+                throw ShardQLError(
+                    .io,
+                    "transaction \(id) committed, but a copy that missed it could not be marked inactive: \(error); run `shardql recover`",
+                    cause: error)
+            }
+        }
         if let (shard, error) = failures.first {
             throw ShardQLError(
                 .io,
                 "transaction \(id) committed, but applying it on \(shard) failed: \(error); it is applied when `shardql recover` runs (the shard refuses writes until then)")
         }
         FaultInjection.reach("forget.before")
-        return decision.snapshot
+        return snapshot
+    }
+
+    /// Catalog changes marking `copies` inactive (a copy on a node the catalog no longer knows
+    /// is skipped: its placement went with it).
+    private func inactive(_ copies: [PlacementExecutor.Copy]) -> [CatalogChange] {
+        let snapshot = state.withLock { $0.snapshot }
+        return copies.sorted { ($0.shard, $0.address) < ($1.shard, $1.address) }.compactMap { copy -> CatalogChange? in
+            guard let node = snapshot.node(address: copy.address) else { return nil }
+            return .setPlacementState(
+                ShardGroupID(group: ColocationGroupID(copy.shard.group), index: copy.shard.index), node: node.id, .inactive)
+        }
     }
 
     /// Aborts on every shard (prepared or not), then records the abort and forgets the record.
@@ -385,6 +417,7 @@ final class ShardTransaction: Sendable {
 
     /// Rolls back on every shard and deletes the shard files the transaction made.
     func rollback() async {
+        defer { executor.forget(id) }
         let (participants, created) = state.withLock { state in
             state.isFinished = true
             return (state.participants.keys.sorted(), state.createdFiles)

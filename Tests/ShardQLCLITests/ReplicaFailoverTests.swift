@@ -1,0 +1,128 @@
+import Foundation
+import ShardQL
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Issue #11's acceptance test with real processes: three `shardql worker`s on 127.0.0.1, a table
+/// with `REPLICAS 2`, a stream of reads and writes from the Swift API, and one worker killed
+/// with SIGKILL in the middle of it. Every read answers as before the kill, every acknowledged
+/// write is there, none is half-applied, and the dead node's copies end inactive.
+@Suite("replicas over worker processes", .timeLimit(.minutes(3)))
+struct ReplicaFailoverTests {
+    static let base = 10_000
+
+    /// What the writer and reader tasks record.
+    final class Progress: Sendable {
+        let stop = Atomic(false)
+        /// Ids whose insert returned.
+        let acknowledged = Mutex<[Int]>([])
+        let failedWrites = Mutex<[String]>([])
+        let reads = Atomic(0)
+        /// Reads that failed or answered differently.
+        let badReads = Mutex<[String]>([])
+    }
+
+    @Test func killingAWorkerDuringReadsAndWritesLosesNothing() async throws {
+        let workers = try (0..<3).map { _ in try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"]) }
+        var addresses: [String] = []
+        for worker in workers { addresses.append(try await worker.address()) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-replicas-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for address in addresses {
+            let added = try await BoundedProcess.run(
+                CommandLineTests.binary, ["node", "add", address, "--data", directory.path], limit: .seconds(60))
+            #expect(added.status == 0, "\(added.summary)")
+        }
+
+        let database = try await Database.open(directory: directory.path)
+        _ = try await database.execute(
+            "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT) DISTRIBUTED BY HASH (id) SHARDS 6 REPLICAS 2")
+        _ = try await database.execute("""
+            INSERT INTO t WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 3000)
+                SELECT i, 'v' || i FROM c
+            """)
+        let summary = "SELECT count(*), sum(id), sum(length(v)) FROM t WHERE id <= 3000"
+        let before = try await database.fetchAll(summary).map(\.values)
+        #expect(before == [[.integer(3000), .integer(4_501_500), .integer(13_893)]])
+        let scan = "SELECT id, v FROM t WHERE id <= 3000"  // a streamed read over every shard
+
+        // Writers and readers run until told to stop; the victim is killed after a few rounds.
+        let progress = Progress()
+        let writer = Task {
+            var next = Self.base
+            while !progress.stop.load(ordering: .relaxed) {
+                next += 1
+                let id = next
+                do {
+                    // Two rows on (most likely) two shards: a two-phase write each time.
+                    _ = try await database.execute("INSERT INTO t VALUES (\(id), 'w'), (\(id + 500_000), 'w')")
+                    progress.acknowledged.withLock { $0.append(id) }
+                } catch {
+                    progress.failedWrites.withLock { $0.append("\(id): \(error)") }
+                }
+            }
+        }
+        let reader = Task {
+            while !progress.stop.load(ordering: .relaxed) {
+                do {
+                    let answer = try await database.fetchAll(summary).map(\.values)
+                    if answer != before { progress.badReads.withLock { $0.append("summary \(answer)") } }
+                    let rows = try await database.fetchAll(scan)
+                    if rows.count != 3000 { progress.badReads.withLock { $0.append("scan returned \(rows.count) rows") } }
+                } catch {
+                    progress.badReads.withLock { $0.append("\(error)") }
+                }
+                progress.reads.add(1, ordering: .relaxed)
+            }
+        }
+        func waitFor(reads target: Int, writes: Int) async throws {
+            for _ in 0..<600 where progress.reads.load(ordering: .relaxed) < target || progress.acknowledged.withLock({ $0.count }) < writes {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        try await waitFor(reads: 5, writes: 10)
+        let victim = workers[1]
+        victim.process.send(SIGKILL)
+        _ = try await victim.waitForExit(within: .seconds(10))
+        let readsAtKill = progress.reads.load(ordering: .relaxed)
+        let writesAtKill = progress.acknowledged.withLock { $0.count }
+        try await waitFor(reads: readsAtKill + 10, writes: writesAtKill + 30)
+        progress.stop.store(true, ordering: .relaxed)
+        await writer.value
+        await reader.value
+
+        #expect(progress.badReads.withLock { $0 } == [], "reads after the kill must answer as before it")
+        #expect(progress.failedWrites.withLock { $0 } == [], "writes after the kill must go through on the other copies")
+        #expect(progress.reads.load(ordering: .relaxed) >= readsAtKill + 10)
+        // Every acknowledged write is whole; no other row of the writer exists.
+        let ids = progress.acknowledged.withLock { $0 }
+        #expect(ids.count >= writesAtKill + 30)
+        let written = try await database.fetchAll("SELECT id FROM t WHERE id > 3000 ORDER BY id").map { $0.values }
+        let expected = (ids.map { $0 } + ids.map { $0 + 500_000 }).sorted().map { [SQLValue.integer(Int64($0))] }
+        #expect(written == expected)
+        #expect(try await database.fetchAll(summary).map(\.values) == before)
+
+        await database.close()
+
+        // The dead node's copies are inactive (`shardql node list`); the survivors' all active.
+        let listed = try await BoundedProcess.run(
+            CommandLineTests.binary, ["node", "list", "--data", directory.path], limit: .seconds(60))
+        #expect(listed.status == 0, "\(listed.summary)")
+        var copies = 0
+        for line in listed.stdoutText.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: "|", omittingEmptySubsequences: false)
+            guard fields.count == 4, addresses.contains(String(fields[0])) else { continue }
+            let files = fields[3].split(separator: ",")
+            copies += files.count
+            let inactive = files.filter { $0.hasSuffix(" (inactive)") }.count
+            #expect(inactive == (fields[0] == addresses[1] ? files.count : 0), "\(line)")
+        }
+        #expect(copies == 12, "\(listed.stdoutText)")
+    }
+}

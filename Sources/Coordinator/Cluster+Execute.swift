@@ -116,7 +116,7 @@ extension Cluster {
             let fragment = plan.fragments[0]
             let stream = try await executor.read(
                 ShardRead(fragment.sql, attaching: plan.attachments), on: fragment.shard, batchRows: 1024)
-            recorder.recordFirstBatch(index: 0, elapsed: ContinuousClock.now - started)
+            recorder.recordFirstBatch(index: 0, elapsed: ContinuousClock.now - started, servedBy: stream.servedBy)
             return [MeteredStream(stream: stream, started: started, recorder: recorder, index: 0)]
         }
         // Opening a read also runs its first batch (all of an aggregate's work): at most
@@ -130,7 +130,7 @@ extension Cluster {
                 group.addTask {
                     let read = ShardRead(fragment.sql, attaching: plan.attachments)
                     let stream = try await executor.read(read, on: fragment.shard, batchRows: 1024)
-                    recorder.recordFirstBatch(index: index, elapsed: ContinuousClock.now - started)
+                    recorder.recordFirstBatch(index: index, elapsed: ContinuousClock.now - started, servedBy: stream.servedBy)
                     return (index, stream)
                 }
                 next += 1

@@ -145,8 +145,11 @@ enum ExplainText {
         }
         if let metrics {
             for fragment in metrics {
+                // Which copy answered: the node, or nodes in order after a failover.
+                let nodes = fragment.servedBy?.addresses ?? []
+                let served = nodes.isEmpty ? "" : " on " + nodes.joined(separator: " then ")
                 lines.append(
-                    "Shard \(fragment.shard.index): \(fragment.rows) rows in \(fragment.batches) batches, first batch after \(format(fragment.firstBatch)), last after \(format(max(fragment.firstBatch, fragment.elapsed)))")
+                    "Shard \(fragment.shard.index)\(served): \(fragment.rows) rows in \(fragment.batches) batches, first batch after \(format(fragment.firstBatch)), last after \(format(max(fragment.firstBatch, fragment.elapsed)))")
             }
         }
         return lines

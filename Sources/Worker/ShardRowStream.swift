@@ -20,6 +20,9 @@ public struct ShardRowStream: AsyncSequence, Sendable {
 
     /// The result column names, known before the first batch.
     public let columns: [String]
+    /// The nodes whose copy of the shard answered, set by whoever chose the copy (the
+    /// coordinator's placement router); more than one after a read moved to another copy.
+    public var servedBy: ServingNodes?
 
     private let cursor: any ShardBatchSource
 
@@ -173,5 +176,23 @@ private final class ClosureBatchSource: ShardBatchSource {
 
     func close() {
         if !terminated.exchange(true, ordering: .acquiringAndReleasing) { onTermination() }
+    }
+}
+
+/// The nodes that served a read, in order (a read that moved to another copy mid-stream has
+/// two); shared between the stream and the code that moves it.
+public final class ServingNodes: Sendable {
+    private let list: Mutex<[String]>
+
+    public init(_ addresses: [String] = []) {
+        list = Mutex(addresses)
+    }
+
+    /// The addresses so far, first first.
+    public var addresses: [String] { list.withLock { $0 } }
+
+    /// Records that `address` serves the read from now on.
+    public func append(_ address: String) {
+        list.withLock { $0.append(address) }
     }
 }

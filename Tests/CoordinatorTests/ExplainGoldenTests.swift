@@ -71,8 +71,12 @@ struct ExplainGoldenTests {
             let shardLines = lines.filter { $0.hasPrefix("Shard ") && $0.contains(" rows in ") }
             #expect(shardLines.count == 4, "\(lines)")
             // The shards' partial rows add up: 4 people in 3 teams, at most one row per team and shard.
-            let partialRows = shardLines.compactMap { line in Int(line.split(separator: " ")[2]) }.reduce(0, +)
+            let partialRows = shardLines.compactMap { line in
+                line.split(separator: ": ").dropFirst().first.flatMap { Int($0.split(separator: " ")[0]) }
+            }.reduce(0, +)
             #expect((3...4).contains(partialRows), "\(lines)")
+            // Each names the node whose copy answered: the in-process worker here.
+            #expect(shardLines.allSatisfy { $0.contains(" on local: ") }, "\(lines)")
             #expect(lines.last?.hasPrefix("Result: 3 rows in ") == true, "\(lines)")
         }
     }

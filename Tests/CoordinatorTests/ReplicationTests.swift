@@ -233,10 +233,20 @@ struct ReplicationTests {
             _ = try await cluster.execute("UPDATE t SET v = v || '!' WHERE id % 7 = 0; DELETE FROM t WHERE id % 10 = 0")
             let expected = try await Self.rows(cluster, Self.summary)
             #expect(expected.first?[0] == .integer(180))
-            // Any one node down: every shard still has a copy, and the answer is the same.
+            // Any one node down: every shard still has a copy, and the answer is the same;
+            // EXPLAIN ANALYZE names the copies that answered, never the dead node alone.
             for address in Self.addresses {
                 fixture.board.kill(address)
                 #expect(try await Self.rows(cluster, Self.summary) == expected, "with \(address) down")
+                let analyzed = try await Self.rows(cluster, "EXPLAIN ANALYZE SELECT count(*) FROM t").compactMap { row -> String? in
+                    if case .text(let line) = row[0], line.string.hasPrefix("Shard ") { return line.string }
+                    return nil
+                }
+                #expect(analyzed.count == 4, "\(analyzed)")
+                for line in analyzed {
+                    let served = Self.addresses.filter { line.contains(" on \($0)") || line.contains(" then \($0)") }
+                    #expect(served.count == 1 && served != [address], "\(line)")
+                }
                 fixture.board.revive(address)
             }
             // Reads use both copies of a shard: over many point reads every node answers some.

@@ -5,6 +5,8 @@ import Worker
 /// What one fragment did, for `EXPLAIN ANALYZE`.
 struct FragmentMetrics: Sendable {
     var shard: ShardFileID
+    /// The nodes whose copy answered (two or more after a failover); nil when not known.
+    var servedBy: ServingNodes?
     var rows = 0
     var batches = 0
     /// From the query's start until the shard had prepared the fragment and stepped its first
@@ -66,8 +68,11 @@ final class MetricsRecorder: Sendable {
         }
     }
 
-    func recordFirstBatch(index: Int, elapsed: Duration) {
-        fragments.withLock { $0[index].firstBatch = elapsed }
+    func recordFirstBatch(index: Int, elapsed: Duration, servedBy: ServingNodes?) {
+        fragments.withLock { fragments in
+            fragments[index].firstBatch = elapsed
+            fragments[index].servedBy = servedBy
+        }
     }
 
     var snapshot: [FragmentMetrics] { fragments.withLock { $0 } }

@@ -305,12 +305,22 @@ final class PlacementExecutor: ShardExecutor {
 
     func read(_ read: ShardRead, on shard: ShardFileID, batchRows: Int) async throws -> ShardRowStream {
         if let transaction = read.transaction, let address = try await transactionCopy(shard, transaction) {
-            return try await executor(forAddress: address, shard: shard).read(read, on: shard, batchRows: batchRows)
+            return try await readOne(read, on: shard, at: address, batchRows: batchRows)
         }
         let order = try await readOrder(shard, attaching: read.attaching)
+        guard order.count > 1 else { return try await readOne(read, on: shard, at: order[0], batchRows: batchRows) }
         return try await FailoverRead(
             executor: self, read: read, shard: shard, batchRows: batchRows, copies: order
         ).start()
+    }
+
+    /// A read on the only copy it can use: no failover, no load to balance.
+    private func readOne(_ read: ShardRead, on shard: ShardFileID, at address: String, batchRows: Int) async throws
+        -> ShardRowStream
+    {
+        var stream = try await executor(forAddress: address, shard: shard).read(read, on: shard, batchRows: batchRows)
+        stream.servedBy = ServingNodes([address])
+        return stream
     }
 
     /// Opens `read` on the copy at `address`, counting it in flight until the stream ends.
@@ -417,6 +427,7 @@ private actor FailoverRead {
     /// Copies not tried yet, in order.
     private var untried: [String]
     private var current: (address: String, rows: ShardRowStream.AsyncIterator)?
+    private let servedBy = ServingNodes()
     /// Rows handed to the caller so far.
     private var delivered = 0
 
@@ -431,8 +442,10 @@ private actor FailoverRead {
     /// Opens the read on the first copy that answers; the stream's batches then come from here.
     func start() async throws -> ShardRowStream {
         let columns = try await openNext()
-        return ShardRowStream(
+        var stream = ShardRowStream(
             columns: columns, nextBatch: { try await self.next() }, onTermination: { Task { await self.finish() } })
+        stream.servedBy = servedBy
+        return stream
     }
 
     /// Opens the read on the next copy that answers; returns its columns.
@@ -442,6 +455,7 @@ private actor FailoverRead {
             do {
                 let stream = try await executor.open(read, on: shard, at: address, batchRows: batchRows)
                 current = (address, stream.makeAsyncIterator())
+                servedBy.append(address)
                 return stream.columns
             } catch where PlacementExecutor.isUnreachable(error) && !untried.isEmpty {
                 continue

@@ -69,7 +69,10 @@ extension Cluster {
             distribution: distribution.method, distributionColumn: distribution.column,
             colocationGroup: group.id,
             replicationFactor: distribution.isReference
-                ? 1 : distribution.replicas ?? max(1, snapshot.replicationFactor(of: group.id)),
+                ? 1
+                : snapshot.colocationGroups[group.id] != nil
+                    ? snapshot.replicationFactor(of: group.id)
+                    : distribution.replicas ?? settings.withLock { $0.defaultReplicas },
             createSQL: createSQL,
             isStrict: options.contains(.strict), isWithoutRowID: options.contains(.withoutRowID), columns: columns)
         changes.append(.createTable(table))

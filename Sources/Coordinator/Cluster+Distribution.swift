@@ -135,7 +135,7 @@ extension Cluster {
             }
             return group
         }
-        let replicas = distribution.replicas ?? 1
+        let replicas = distribution.replicas ?? settings.withLock { $0.defaultReplicas }
         if joiningExisting, let existing = snapshot.colocationGroups.values.sorted(by: { $0.id < $1.id }).first(where: { group in
             group.kind == wanted.kind && group.shardCount == wanted.shardCount
                 && group.distributionAffinity == wanted.distributionAffinity

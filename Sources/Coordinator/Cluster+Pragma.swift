@@ -12,15 +12,18 @@ struct SessionSettings: Sendable {
     var tempSizeLimit = defaultTempSizeLimit
     /// Plans every query on the general path (for differential tests and for comparing plans).
     var forceGeneralPath = false
+    /// Copies of each shard group for tables created without `REPLICAS` (in a new co-location group).
+    var defaultReplicas = 1
 }
 
 extension Cluster {
     /// `PRAGMA shardql.statement_timeout [= ms]`, `PRAGMA shardql.temp_size_limit [= bytes]`
-    /// (0 means no limit for the timeout); other pragmas are not supported.
+    /// (0 means no limit for the timeout), `PRAGMA shardql.default_replicas [= n]`; other
+    /// pragmas are not supported.
     func pragma(_ pragma: Pragma) throws -> StatementResult {
         if let result = try foreignKeys(pragma) { return result }
         guard pragma.name.schema.map({ $0.name.lowercased() == "shardql" }) ?? false else {
-            throw ShardQLError(.unsupported, "PRAGMA \(pragma.name) is not supported: ShardQL's settings are PRAGMA shardql.statement_timeout and PRAGMA shardql.temp_size_limit")
+            throw ShardQLError(.unsupported, "PRAGMA \(pragma.name) is not supported: ShardQL's settings are PRAGMA shardql.statement_timeout, shardql.temp_size_limit and shardql.default_replicas")
         }
         let name = pragma.name.name.name.lowercased()
         var value: Int64?
@@ -46,8 +49,17 @@ extension Cluster {
                 settings.withLock { $0.tempSizeLimit = Int(value) }
             }
             return StatementResult(columns: ["temp_size_limit"], rows: [[.integer(Int64(settings.withLock { $0.tempSizeLimit }))]])
+        case "default_replicas":
+            if let value {
+                guard (1...Int64(Self.maximumReplicas)).contains(value) else {
+                    throw ShardQLError(.invalidArgument, "PRAGMA shardql.default_replicas is 1 to \(Self.maximumReplicas)")
+                }
+                settings.withLock { $0.defaultReplicas = Int(value) }
+            }
+            return StatementResult(columns: ["default_replicas"], rows: [[.integer(Int64(settings.withLock { $0.defaultReplicas }))]])
         default:
-            throw ShardQLError(.unsupported, "unknown setting shardql.\(name): ShardQL has statement_timeout and temp_size_limit")
+            throw ShardQLError(
+                .unsupported, "unknown setting shardql.\(name): ShardQL has statement_timeout, temp_size_limit and default_replicas")
         }
     }
 }

@@ -205,6 +205,23 @@ struct ReplicationTests {
         }
     }
 
+    @Test func theSessionDefaultAppliesToTablesWithoutAClause() async throws {
+        try await Fixture().with { cluster in
+            #expect(try await Self.rows(cluster, "PRAGMA shardql.default_replicas") == [[.integer(1)]])
+            _ = try await cluster.execute("PRAGMA shardql.default_replicas = 3")
+            _ = try await cluster.execute("CREATE TABLE d(id INTEGER PRIMARY KEY, v TEXT)")
+            let placements = try Self.placements(of: "d", in: cluster)
+            #expect(placements.count == 12)
+            #expect(try cluster.snapshot.table(named: "d")?.replicationFactor == 3)
+            // An explicit clause wins; a table joining the group implicitly takes its copies.
+            _ = try await cluster.execute("CREATE TABLE e(id INTEGER PRIMARY KEY, v TEXT) DISTRIBUTED BY HASH (id) REPLICAS 1")
+            #expect(try Self.placements(of: "e", in: cluster).count == 4)
+            _ = try await cluster.execute("CREATE TABLE f(id INTEGER PRIMARY KEY, w TEXT)")
+            #expect(try cluster.snapshot.table(named: "f")?.colocationGroup == cluster.snapshot.table(named: "d")?.colocationGroup)
+            await #expect(throws: ShardQLError.self) { _ = try await cluster.execute("PRAGMA shardql.default_replicas = 0") }
+        }
+    }
+
     @Test func replicasNeedEnoughNodes() async throws {
         try await Fixture().with(nodes: 1) { cluster in
             await #expect(throws: ShardQLError.self) { _ = try await cluster.execute(Self.table) }

@@ -27,7 +27,7 @@ enum PlaceShardGroups {
     ) throws -> [Placement] {
         let nodes = activeRemoteNodes(in: snapshot)
         guard !nodes.isEmpty else {
-            guard replicas == 1 else {
+            guard replicas == 1 || kind == .reference else {
                 throw ShardQLError(
                     .unsupported,
                     "REPLICAS \(replicas) needs \(replicas) active worker nodes; this cluster has none (the embedded cluster keeps one copy): add nodes with `shardql node add`")

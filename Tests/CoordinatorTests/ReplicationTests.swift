@@ -20,18 +20,24 @@ struct ReplicationTests {
     final class Switchboard: Sendable {
         let down = Mutex<Set<String>>([])
         let calls = Mutex<[String: Int]>([:])
+        /// Every call, answered or not.
+        let attempts = Mutex<[String: Int]>([:])
 
         func kill(_ address: String) { _ = down.withLock { $0.insert(address) } }
         func revive(_ address: String) { _ = down.withLock { $0.remove(address) } }
 
         func check(_ address: String) throws {
+            attempts.withLock { $0[address, default: 0] += 1 }
             if down.withLock({ $0.contains(address) }) {
                 throw ShardQLError(.unavailable, "node \(address) is down (test switch)")
             }
             calls.withLock { $0[address, default: 0] += 1 }
         }
 
-        func resetCalls() { calls.withLock { $0 = [:] } }
+        func resetCalls() {
+            calls.withLock { $0 = [:] }
+            attempts.withLock { $0 = [:] }
+        }
     }
 
     /// A node: a ``LocalWorker`` whose calls fail while its switch is off.
@@ -250,6 +256,11 @@ struct ReplicationTests {
             _ = try await cluster.execute("UPDATE t SET v = v || '!' WHERE id % 7 = 0; DELETE FROM t WHERE id % 10 = 0")
             let expected = try await Self.rows(cluster, Self.summary)
             #expect(expected.first?[0] == .integer(180))
+            // Reads use both copies of a shard: over many point reads every node answers some.
+            fixture.board.resetCalls()
+            for id in 1...60 { _ = try await Self.rows(cluster, "SELECT v FROM t WHERE id = \(id)") }
+            let calls = fixture.board.calls.withLock { $0 }
+            #expect(Set(calls.keys) == Set(Self.addresses), "\(calls)")
             // Any one node down: every shard still has a copy, and the answer is the same;
             // EXPLAIN ANALYZE names the copies that answered, never the dead node alone.
             for address in Self.addresses {
@@ -266,11 +277,27 @@ struct ReplicationTests {
                 }
                 fixture.board.revive(address)
             }
-            // Reads use both copies of a shard: over many point reads every node answers some.
+        }
+    }
+
+    @Test func readsTryANodeThatFailedLastForAWhile() async throws {
+        let fixture = Fixture()
+        try await fixture.with { cluster in
+            _ = try await cluster.execute(Self.table)
+            try await Self.fill(cluster, rows: 100)
+            let victim = Self.addresses[2]
+            fixture.board.kill(victim)
+            // Reads until one has tried the dead node (and moved on): it is a suspect now.
+            for id in 1...100 where fixture.board.attempts.withLock({ $0[victim] ?? 0 }) == 0 {
+                _ = try await Self.rows(cluster, "SELECT v FROM t WHERE id = \(id)")
+            }
+            #expect(fixture.board.attempts.withLock { $0[victim] ?? 0 } > 0)
             fixture.board.resetCalls()
-            for id in 1...60 { _ = try await Self.rows(cluster, "SELECT v FROM t WHERE id = \(id)") }
-            let calls = fixture.board.calls.withLock { $0 }
-            #expect(Set(calls.keys) == Set(Self.addresses), "\(calls)")
+            let started = ContinuousClock.now
+            for id in 1...100 { #expect(try await Self.rows(cluster, "SELECT v FROM t WHERE id = \(id)") == [[.text("v\(id)")]]) }
+            // Tried again at most once per suspicion period (5 s) that passed meanwhile.
+            let periods = Int((ContinuousClock.now - started) / PlacementExecutor.suspicion)
+            #expect(fixture.board.attempts.withLock { $0[victim] ?? 0 } <= periods + 1)
         }
     }
 

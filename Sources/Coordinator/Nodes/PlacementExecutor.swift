@@ -54,6 +54,8 @@ final class PlacementExecutor: ShardExecutor {
         var remotes: [String: Task<any ShardExecutor, any Error>] = [:]
         /// Calls in flight per node address (reads until their stream ends).
         var outstanding: [String: Int] = [:]
+        /// Nodes a call could not reach lately, until when reads try them last.
+        var suspects: [String: ContinuousClock.Instant] = [:]
         /// Copies each open transaction's writes no longer reach.
         var lost: [TransactionID: Set<Copy>] = [:]
         var isClosed = false
@@ -139,6 +141,35 @@ final class PlacementExecutor: ShardExecutor {
         (error as? ShardQLError)?.code == .unavailable
     }
 
+    /// How long reads try a node last after a call could not reach it.
+    static let suspicion: Duration = .seconds(5)
+
+    /// Notes a call's outcome on `address`: unreachable makes it a suspect for a while, any
+    /// answer clears that (failure detection from call outcomes).
+    fileprivate func observe(_ address: String, unreachable: Bool) {
+        state.withLock { state in
+            if unreachable {
+                state.suspects[address] = ContinuousClock.now + Self.suspicion
+            } else if state.suspects[address] != nil {
+                state.suspects[address] = nil
+            }
+        }
+    }
+
+    /// Runs `call` on `address`'s executor, noting whether the node answered.
+    private func call<T>(_ address: String, _ shard: ShardFileID, _ body: (any ShardExecutor) async throws -> T)
+        async throws -> T
+    {
+        do {
+            let result = try await body(try await executor(forAddress: address, shard: shard))
+            observe(address, unreachable: false)
+            return result
+        } catch {
+            observe(address, unreachable: Self.isUnreachable(error))
+            throw error
+        }
+    }
+
     // MARK: Reads
 
     /// The copies a read of `shard` (attaching `attached`) may use, fewest calls in flight first.
@@ -155,10 +186,19 @@ final class PlacementExecutor: ShardExecutor {
                 "no node holds copies of both \(shard) and \(attached.map(\.description).joined(separator: ", "))")
         }
         guard candidates.count > 1 else { return candidates }
-        let load = state.withLock { state in candidates.map { state.outstanding[$0, default: 0] } }
-        // Ties go to a random copy, so an idle cluster spreads reads too.
+        let now = ContinuousClock.now
+        // Nodes that failed lately last, then the fewest calls in flight; ties go to a random
+        // copy, so an idle cluster spreads reads too.
+        let (suspect, load) = state.withLock { state in
+            (
+                candidates.map { (state.suspects[$0].map { $0 > now } ?? false) ? 1 : 0 },
+                candidates.map { state.outstanding[$0, default: 0] }
+            )
+        }
         let tieBreak = candidates.map { _ in UInt64.random(in: 0...UInt64.max) }
-        return candidates.indices.sorted { (load[$0], tieBreak[$0]) < (load[$1], tieBreak[$1]) }.map { candidates[$0] }
+        return candidates.indices.sorted {
+            (suspect[$0], load[$0], tieBreak[$0]) < (suspect[$1], load[$1], tieBreak[$1])
+        }.map { candidates[$0] }
     }
 
     private func started(_ address: String) {
@@ -179,7 +219,7 @@ final class PlacementExecutor: ShardExecutor {
             started(address)
             defer { ended(address) }
             do {
-                return try await call(try await executor(forAddress: address, shard: shard))
+                return try await self.call(address, shard, call)
             } catch where Self.isUnreachable(error) && position + 1 < order.count {
                 continue
             }
@@ -228,7 +268,7 @@ final class PlacementExecutor: ShardExecutor {
         while result == nil {
             let address = remaining.removeFirst()
             do {
-                result = try await call(try await executor(forAddress: address, shard: shard))
+                result = try await self.call(address, shard, call)
             } catch where Self.isUnreachable(error) && !remaining.isEmpty {
                 markLost([address], of: shard, in: transaction)
             }
@@ -237,7 +277,7 @@ final class PlacementExecutor: ShardExecutor {
             for address in remaining {
                 group.addTask {
                     do {
-                        _ = try await call(try await self.executor(forAddress: address, shard: shard))
+                        _ = try await self.call(address, shard, call)
                         return nil
                     } catch {
                         return address
@@ -264,7 +304,7 @@ final class PlacementExecutor: ShardExecutor {
             for address in addresses {
                 group.addTask {
                     do {
-                        try await call(try await self.executor(forAddress: address, shard: shard))
+                        try await self.call(address, shard, call)
                         return nil
                     } catch {
                         return error
@@ -329,7 +369,7 @@ final class PlacementExecutor: ShardExecutor {
     {
         started(address)
         do {
-            return try await executor(forAddress: address, shard: shard).read(read, on: shard, batchRows: batchRows)
+            return try await call(address, shard) { try await $0.read(read, on: shard, batchRows: batchRows) }
         } catch {
             ended(address)
             throw error
@@ -482,6 +522,7 @@ private actor FailoverRead {
                 delivered += batch.count
                 return batch
             } catch where PlacementExecutor.isUnreachable(error) && !untried.isEmpty {
+                executor.observe(address, unreachable: true)
                 finish()
                 _ = try await openNext()
                 skip = delivered

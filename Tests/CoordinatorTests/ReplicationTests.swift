@@ -334,7 +334,13 @@ struct ReplicationTests {
             _ = try await cluster.execute(Self.table)
             try await Self.fill(cluster, rows: 100)
             let victim = Self.addresses[1]
+            let before = try await Self.rows(cluster, Self.summary)
             fixture.board.kill(victim)
+            // A transaction's reads move to another copy too (the victim leads some shards: it
+            // has the lower node ID of their two copies).
+            _ = try await cluster.execute("BEGIN")
+            #expect(try await Self.rows(cluster, Self.summary) == before)
+            _ = try await cluster.execute("COMMIT")
             // Writes on every shard, one statement and a BEGIN … COMMIT, while the node is down.
             _ = try await cluster.execute("UPDATE t SET v = 'x' || v")
             _ = try await cluster.execute("BEGIN; INSERT INTO t VALUES (101, 'new'); DELETE FROM t WHERE id = 1; COMMIT")

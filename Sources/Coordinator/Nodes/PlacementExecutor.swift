@@ -172,8 +172,8 @@ final class PlacementExecutor: ShardExecutor {
 
     // MARK: Reads
 
-    /// The copies a read of `shard` (attaching `attached`) may use, fewest calls in flight first.
-    private func readOrder(_ shard: ShardFileID, attaching attached: [ShardFileID]) async throws -> [String] {
+    /// The copies of `shard` on nodes that also hold a copy of every file in `attached`.
+    private func copies(of shard: ShardFileID, attaching attached: [ShardFileID]) async throws -> [String] {
         var candidates = try await addresses(of: shard)
         for file in attached {
             let holding = Set(try await addresses(of: file))
@@ -185,6 +185,12 @@ final class PlacementExecutor: ShardExecutor {
                 .internalError,
                 "no node holds copies of both \(shard) and \(attached.map(\.description).joined(separator: ", "))")
         }
+        return candidates
+    }
+
+    /// The copies a read of `shard` (attaching `attached`) may use, fewest calls in flight first.
+    private func readOrder(_ shard: ShardFileID, attaching attached: [ShardFileID]) async throws -> [String] {
+        let candidates = try await copies(of: shard, attaching: attached)
         guard candidates.count > 1 else { return candidates }
         let now = ContinuousClock.now
         // Nodes that failed lately last, then the fewest calls in flight; ties go to a random
@@ -227,11 +233,20 @@ final class PlacementExecutor: ShardExecutor {
         throw ShardQLError(.internalError, "no copy of \(shard) to read")  // unreachable: the last copy's error is thrown
     }
 
-    /// The copy a read inside `transaction` must use when the transaction is open on the shard:
-    /// the first copy its writes still reach, where its own changes are.
-    private func transactionCopy(_ shard: ShardFileID, _ transaction: TransactionID) async throws -> String? {
+    /// The copies a read inside `transaction` may use: those its writes still reach (each holds
+    /// its changes, when it made any there), by node ID.
+    private func transactionCopies(_ read: ShardRead, _ shard: ShardFileID, _ transaction: TransactionID)
+        async throws -> [String]
+    {
         let lost = state.withLock { $0.lost[transaction] ?? [] }
-        return try await addresses(of: shard).first { !lost.contains(Copy(shard: shard, address: $0)) }
+        let usable = try await copies(of: shard, attaching: read.attaching).filter {
+            !lost.contains(Copy(shard: shard, address: $0))
+        }
+        guard !usable.isEmpty else {
+            throw ShardQLError(
+                .unavailable, "no copy of \(shard) is reachable for transaction \(transaction): every node holding one failed")
+        }
+        return usable
     }
 
     // MARK: Writes
@@ -248,7 +263,7 @@ final class PlacementExecutor: ShardExecutor {
         return reachable
     }
 
-    private func markLost(_ copies: [String], of shard: ShardFileID, in transaction: TransactionID) {
+    fileprivate func markLost(_ copies: [String], of shard: ShardFileID, in transaction: TransactionID) {
         guard !copies.isEmpty else { return }
         state.withLock { state in
             for address in copies { state.lost[transaction, default: []].insert(Copy(shard: shard, address: address)) }
@@ -344,10 +359,14 @@ final class PlacementExecutor: ShardExecutor {
     }
 
     func read(_ read: ShardRead, on shard: ShardFileID, batchRows: Int) async throws -> ShardRowStream {
-        if let transaction = read.transaction, let address = try await transactionCopy(shard, transaction) {
-            return try await readOne(read, on: shard, at: address, batchRows: batchRows)
-        }
-        let order = try await readOrder(shard, attaching: read.attaching)
+        // Inside a transaction: a copy its writes still reach; one that cannot be reached is lost
+        // to it (and marked inactive if it commits in two phases).
+        let order =
+            if let transaction = read.transaction {
+                try await transactionCopies(read, shard, transaction)
+            } else {
+                try await readOrder(shard, attaching: read.attaching)
+            }
         guard order.count > 1 else { return try await readOne(read, on: shard, at: order[0], batchRows: batchRows) }
         return try await FailoverRead(
             executor: self, read: read, shard: shard, batchRows: batchRows, copies: order
@@ -498,6 +517,7 @@ private actor FailoverRead {
                 servedBy.append(address)
                 return stream.columns
             } catch where PlacementExecutor.isUnreachable(error) && !untried.isEmpty {
+                lose(address)
                 continue
             }
         }
@@ -523,6 +543,7 @@ private actor FailoverRead {
                 return batch
             } catch where PlacementExecutor.isUnreachable(error) && !untried.isEmpty {
                 executor.observe(address, unreachable: true)
+                lose(address)
                 finish()
                 _ = try await openNext()
                 skip = delivered
@@ -532,6 +553,11 @@ private actor FailoverRead {
             }
         }
         return nil
+    }
+
+    /// A copy a transaction's read could not reach is lost to the transaction.
+    private func lose(_ address: String) {
+        if let transaction = read.transaction { executor.markLost([address], of: shard, in: transaction) }
     }
 
     /// Ends the current copy's stream (its rows iterator goes; its node's call is no longer in flight).

@@ -201,12 +201,7 @@ extension Cluster {
             }
             // A copy that could not apply a committed transaction is stale: inactive before the
             // record goes, so nothing reads it until it is repaired.
-            let lost = executor.lostCopies(of: id).compactMap { copy -> CatalogChange? in
-                guard let node = catalog.node(address: copy.address) else { return nil }
-                return .setPlacementState(
-                    ShardGroupID(group: ColocationGroupID(copy.shard.group), index: copy.shard.index), node: node.id,
-                    .inactive)
-            }
+            let lost = executor.lostCopies(of: id).compactMap { $0.inactivation(in: catalog) }
             executor.forget(id)
             if !lost.isEmpty { _ = try await store.apply(lost, expectedVersion: nil) }
             try await store.forgetTransactions([record.id])

@@ -39,6 +39,14 @@ final class PlacementExecutor: ShardExecutor {
     struct Copy: Hashable, Sendable {
         var shard: ShardFileID
         var address: String
+
+        /// The catalog change marking this copy inactive; nil when `catalog` no longer knows its
+        /// node (its placement went with it).
+        func inactivation(in catalog: CatalogSnapshot) -> CatalogChange? {
+            guard let node = catalog.node(address: address) else { return nil }
+            return .setPlacementState(
+                ShardGroupID(group: ColocationGroupID(shard.group), index: shard.index), node: node.id, .inactive)
+        }
     }
 
     private let local: any ShardExecutor

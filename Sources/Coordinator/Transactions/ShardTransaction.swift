@@ -397,15 +397,10 @@ final class ShardTransaction: Sendable {
         return snapshot
     }
 
-    /// Catalog changes marking `copies` inactive (a copy on a node the catalog no longer knows
-    /// is skipped: its placement went with it).
+    /// Catalog changes marking `copies` inactive.
     private func inactive(_ copies: [PlacementExecutor.Copy]) -> [CatalogChange] {
         let snapshot = state.withLock { $0.snapshot }
-        return copies.sorted { ($0.shard, $0.address) < ($1.shard, $1.address) }.compactMap { copy -> CatalogChange? in
-            guard let node = snapshot.node(address: copy.address) else { return nil }
-            return .setPlacementState(
-                ShardGroupID(group: ColocationGroupID(copy.shard.group), index: copy.shard.index), node: node.id, .inactive)
-        }
+        return copies.sorted { ($0.shard, $0.address) < ($1.shard, $1.address) }.compactMap { $0.inactivation(in: snapshot) }
     }
 
     /// Aborts on every shard (prepared or not), then records the abort and forgets the record.

@@ -13,8 +13,9 @@ import ShardQLBase
 /// - Placement is per shard *file*: co-located tables share each shard file, so every table of a
 ///   group has its shard *i* on the same node and a co-located join stays one SQLite join.
 /// - With `replicas` r > 1 each shard group gets r placements on r distinct nodes: shard *i*'s
-///   copies go to nodes `(start + i + k) mod n` for k in 0..<r (its primary first), so primaries
-///   rotate like single copies do and no node holds two copies of one shard.
+///   copies go to nodes `(start + i + k) mod n` for k in 0..<r, so copies spread like single
+///   ones do and no node holds two copies of one shard. (No copy is a primary: writes go to all,
+///   the lowest node ID first — ``PlacementExecutor``.)
 /// - A reference group (one shard file holding every reference table) gets a copy on every
 ///   active remote node, so a fragment on any node can attach it (DESIGN: "copied to every
 ///   worker"). A node added later holds no copy until the reference group is repaired onto it.

@@ -10,6 +10,8 @@ struct RunningQuery: Sendable {
     /// Per-fragment figures, filled in as the rows are read (empty on the general path).
     var metrics: MetricsRecorder
     var started: ContinuousClock.Instant
+    /// The shards left out under `PRAGMA shardql.partial_results = on`; nil when it is off.
+    var unavailable: UnavailableShards?
 }
 
 extension Cluster {
@@ -20,10 +22,28 @@ extension Cluster {
 
     /// Starts a query under the session's statement timeout: plans it (or takes the cached plan)
     /// and opens the shards' streams; rows arrive as the result is iterated.
+    ///
+    /// Under `PRAGMA shardql.partial_results = on`, a shard none of whose copies can be reached
+    /// adds no rows instead of failing the query (``StatementReads``); the result names it.
     func stream(_ statement: Statement) async throws -> RunningQuery {
-        let deadline = settings.withLock { $0.statementTimeout }.map(StatementDeadline.init)
-        guard let deadline else { return try await run(statement, deadline: nil) }
-        return try await deadline.run { try await self.run(statement, deadline: deadline) }
+        let (timeout, partial) = settings.withLock { ($0.statementTimeout, $0.partialResults) }
+        let deadline = timeout.map(StatementDeadline.init)
+        let unavailable = partial ? UnavailableShards(describing: describer(of: snapshot)) : nil
+        var running = try await Self.$queryUnavailableShards.withValue(unavailable) {
+            guard let deadline else { return try await run(statement, deadline: nil) }
+            return try await deadline.run { try await self.run(statement, deadline: deadline) }
+        }
+        running.unavailable = unavailable
+        running.result.unavailable = unavailable
+        return running
+    }
+
+    /// Names shard files for people: `shard 1 of orders, items (g4-s1.sqlite)`.
+    private func describer(of snapshot: CatalogSnapshot) -> @Sendable (ShardFileID) -> String {
+        { shard in
+            let tables = snapshot.tables(in: ColocationGroupID(shard.group)).map(\.name)
+            return "shard \(shard.index) of \(tables.isEmpty ? "a dropped table" : tables.joined(separator: ", ")) (\(shard.fileName))"
+        }
     }
 
     /// The plan for `select` under the current catalog, from the cache when possible.
@@ -85,8 +105,13 @@ extension Cluster {
         let started = ContinuousClock.now
         let recorder = MetricsRecorder(shards: plan.fragments.map(\.shard))
         let streams = try await openStreams(plan, recorder: recorder, started: started)
-        let visible = max(0, streams[0].columns.count - plan.hiddenColumnCount)
-        let columns = Array(streams[0].columns.prefix(visible))
+        // A shard left out of a partial result has a stream without columns.
+        guard let allColumns = streams.first(where: { !$0.columns.isEmpty })?.columns else {
+            throw Self.queryUnavailableShards?.noneReachable()
+                ?? ShardQLError(.internalError, "the shards' streams have no columns")
+        }
+        let visible = max(0, allColumns.count - plan.hiddenColumnCount)
+        let columns = Array(allColumns.prefix(visible))
         let hidden = plan.hiddenColumnCount == 0 ? nil : visible
         let source: RowSource
         switch plan.merge {

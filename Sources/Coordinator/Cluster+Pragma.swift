@@ -14,18 +14,21 @@ struct SessionSettings: Sendable {
     var forceGeneralPath = false
     /// Copies of each shard group for tables created without `REPLICAS` (in a new co-location group).
     var defaultReplicas = 1
+    /// Queries skip shards no copy of which can be reached, and say so, instead of failing.
+    var partialResults = false
 }
 
 extension Cluster {
     /// `PRAGMA shardql.statement_timeout [= ms]`, `PRAGMA shardql.temp_size_limit [= bytes]`
-    /// (0 means no limit for the timeout), `PRAGMA shardql.default_replicas [= n]`; other
-    /// pragmas are not supported.
+    /// (0 means no limit for the timeout), `PRAGMA shardql.default_replicas [= n]`,
+    /// `PRAGMA shardql.partial_results [= on|off]`; other pragmas are not supported.
     func pragma(_ pragma: Pragma) throws -> StatementResult {
         if let result = try foreignKeys(pragma) { return result }
         guard pragma.name.schema.map({ $0.name.lowercased() == "shardql" }) ?? false else {
-            throw ShardQLError(.unsupported, "PRAGMA \(pragma.name) is not supported: ShardQL's settings are PRAGMA shardql.statement_timeout, shardql.temp_size_limit and shardql.default_replicas")
+            throw ShardQLError(.unsupported, "PRAGMA \(pragma.name) is not supported: ShardQL's settings are PRAGMA shardql.statement_timeout, shardql.temp_size_limit, shardql.default_replicas and shardql.partial_results")
         }
         let name = pragma.name.name.name.lowercased()
+        if name == "partial_results" { return try partialResults(pragma.form) }
         var value: Int64?
         switch pragma.form {
         case .query: value = nil
@@ -59,8 +62,27 @@ extension Cluster {
             return StatementResult(columns: ["default_replicas"], rows: [[.integer(Int64(settings.withLock { $0.defaultReplicas }))]])
         default:
             throw ShardQLError(
-                .unsupported, "unknown setting shardql.\(name): ShardQL has statement_timeout, temp_size_limit and default_replicas")
+                .unsupported, "unknown setting shardql.\(name): ShardQL has statement_timeout, temp_size_limit, default_replicas and partial_results")
         }
+    }
+
+    /// `PRAGMA shardql.partial_results [= on|off]` (also `1|0`, `true|false`, `yes|no`, as
+    /// SQLite's boolean pragmas take): returns the setting as 0 or 1.
+    private func partialResults(_ form: Pragma.Form) throws -> StatementResult {
+        switch form {
+        case .query:
+            break
+        case .assign(let argument), .call(let argument):
+            let text = argument.text
+            let value: Bool
+            switch text.lowercased() {
+            case "on", "1", "true", "yes": value = true
+            case "off", "0", "false", "no": value = false
+            default: throw ShardQLError(.invalidArgument, "PRAGMA shardql.partial_results takes on or off, not \(text)")
+            }
+            settings.withLock { $0.partialResults = value }
+        }
+        return StatementResult(columns: ["partial_results"], rows: [[.integer(settings.withLock { $0.partialResults } ? 1 : 0)]])
     }
 }
 
@@ -76,12 +98,7 @@ extension Cluster {
         case .query:
             break
         case .assign(let value), .call(let value):
-            let text: String
-            switch value {
-            case .number(let number): text = number
-            case .name(let name): text = name.name
-            case .string(let string): text = string
-            }
+            let text = value.text
             guard ["off", "0", "false", "no"].contains(text.lowercased()) else {
                 throw ShardQLError(.unsupported, "PRAGMA foreign_keys = \(text): ShardQL does not enforce foreign keys across shards")
             }

@@ -8,16 +8,22 @@ extension Cluster {
     /// Task-local, so queries running beside a write on other tasks never see its uncommitted state.
     @TaskLocal static var statementTransaction: ShardTransaction?
 
+    /// Where a query under `PRAGMA shardql.partial_results = on` notes the shards it answered
+    /// without; nil otherwise (and for every statement that writes).
+    @TaskLocal static var queryUnavailableShards: UnavailableShards?
+
     /// The transaction the caller's statement belongs to, if any.
     var transaction: ShardTransaction? {
         Self.statementTransaction ?? explicitTransaction.withLock { $0 }
     }
 
     /// The executor reads go through: inside a transaction they see its own changes on the shards
-    /// it holds (DESIGN §6: read your own writes).
+    /// it holds (DESIGN §6: read your own writes); a query under `PRAGMA shardql.partial_results`
+    /// skips the shards no copy of which can be reached (``StatementReads``).
     var shards: any ShardExecutor {
-        guard let transaction else { return executor }
-        return TransactionReads(base: executor, transaction: transaction.id)
+        let (transaction, unavailable) = (self.transaction?.id, Self.queryUnavailableShards)
+        guard transaction != nil || unavailable != nil else { return executor }
+        return StatementReads(base: executor, transaction: transaction, unavailable: unavailable)
     }
 
     /// The transaction a write must go through; every write statement runs inside one.
@@ -219,59 +225,4 @@ extension Cluster {
         if !report.committed.isEmpty, let snapshot = try? await store.snapshot() { adopt(snapshot) }
         return report
     }
-}
-
-/// An executor whose reads name a transaction, so shards it holds answer with its own changes.
-struct TransactionReads: ShardExecutor {
-    let base: any ShardExecutor
-    let transaction: TransactionID
-
-    func read(_ read: ShardRead, on shard: ShardFileID, batchRows: Int) async throws -> ShardRowStream {
-        var read = read
-        read.transaction = transaction
-        return try await base.read(read, on: shard, batchRows: batchRows)
-    }
-
-    func query(_ sql: String, parameters: [SQLValue], on shard: ShardFileID) async throws -> RowSet {
-        try await read(ShardRead(sql, parameters: parameters), on: shard, batchRows: 4096).collect()
-    }
-
-    func createShard(_ shard: ShardFileID) async throws { try await base.createShard(shard) }
-    func dropShard(_ shard: ShardFileID) async throws { try await base.dropShard(shard) }
-    func begin(_ transaction: TransactionID, on shard: ShardFileID, recording: Bool) async throws {
-        try await base.begin(transaction, on: shard, recording: recording)
-    }
-    func write(_ statements: [ShardStatement], on shard: ShardFileID, in transaction: TransactionID, recording: Bool)
-        async throws -> [WriteOutcome]
-    {
-        try await base.write(statements, on: shard, in: transaction, recording: recording)
-    }
-    func ingest(
-        _ batch: IngestBatch, sql: String, on shard: ShardFileID, in transaction: TransactionID, recording: Bool,
-        rejectionLimit: Int
-    ) async throws -> IngestOutcome {
-        try await base.ingest(batch, sql: sql, on: shard, in: transaction, recording: recording, rejectionLimit: rejectionLimit)
-    }
-    func savepoint(_ operation: SavepointOperation, on shard: ShardFileID, in transaction: TransactionID) async throws {
-        try await base.savepoint(operation, on: shard, in: transaction)
-    }
-    func commit(_ transaction: TransactionID, on shard: ShardFileID) async throws {
-        try await base.commit(transaction, on: shard)
-    }
-    func prepare(_ transaction: TransactionID, on shard: ShardFileID) async throws -> Bool {
-        try await base.prepare(transaction, on: shard)
-    }
-    func commitPrepared(_ transaction: TransactionID, on shard: ShardFileID) async throws {
-        try await base.commitPrepared(transaction, on: shard)
-    }
-    func abort(_ transaction: TransactionID, on shard: ShardFileID) async throws {
-        try await base.abort(transaction, on: shard)
-    }
-    func preparedTransactions(on shard: ShardFileID) async throws -> [TransactionID] {
-        try await base.preparedTransactions(on: shard)
-    }
-    func statistics(of shard: ShardFileID) async throws -> ShardStatistics {
-        try await base.statistics(of: shard)
-    }
-    func close() async { await base.close() }
 }

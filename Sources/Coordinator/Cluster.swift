@@ -11,11 +11,14 @@ public struct StatementResult: Sendable, Hashable {
     public var rows: [[SQLValue]]
     /// Rows inserted, updated or deleted (SQLite's `changes()`).
     public var changes: Int
+    /// A partial result's missing shards (``QueryResult/unavailableShards``); empty otherwise.
+    public var unavailableShards: [String]
 
-    public init(columns: [String] = [], rows: [[SQLValue]] = [], changes: Int = 0) {
+    public init(columns: [String] = [], rows: [[SQLValue]] = [], changes: Int = 0, unavailableShards: [String] = []) {
         self.columns = columns
         self.rows = rows
         self.changes = changes
+        self.unavailableShards = unavailableShards
     }
 }
 

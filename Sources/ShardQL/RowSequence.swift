@@ -18,6 +18,12 @@ public struct RowSequence: AsyncSequence, Sendable {
         self.columns = ColumnNames(result.columns)
     }
 
+    /// The shards whose rows are missing because no copy of them could be reached, each as
+    /// `shard 1 of orders (g4-s1.sqlite)`: only with `PRAGMA shardql.partial_results = on`
+    /// (otherwise such a query throws ``ShardQLError/Code/unavailable``). Complete once the rows
+    /// have been read; empty for a whole result.
+    public var unavailableShards: [String] { result.unavailableShards }
+
     /// An iterator over the rows; a result is iterated once.
     public func makeAsyncIterator() -> Iterator {
         Iterator(batches: result.makeAsyncIterator(), columns: columns)

@@ -23,12 +23,21 @@ struct ReplicationTests {
         /// Every call, answered or not.
         let attempts = Mutex<[String: Int]>([:])
 
+        /// Calls each node fails before it answers again (a connection that broke).
+        let blips = Mutex<[String: Int]>([:])
+
         func kill(_ address: String) { _ = down.withLock { $0.insert(address) } }
         func revive(_ address: String) { _ = down.withLock { $0.remove(address) } }
+        func blip(_ address: String, calls: Int) { blips.withLock { $0[address] = calls } }
 
         func check(_ address: String) throws {
             attempts.withLock { $0[address, default: 0] += 1 }
-            if down.withLock({ $0.contains(address) }) {
+            let blipped = blips.withLock { blips in
+                guard let left = blips[address], left > 0 else { return false }
+                blips[address] = left - 1
+                return true
+            }
+            if blipped || down.withLock({ $0.contains(address) }) {
                 throw ShardQLError(.unavailable, "node \(address) is down (test switch)")
             }
             calls.withLock { $0[address, default: 0] += 1 }
@@ -374,13 +383,100 @@ struct ReplicationTests {
                 Issue.record("a shard with no reachable copy answered")
             } catch let error as ShardQLError {
                 #expect(error.code == .unavailable, "\(error)")
+                // Names the shard, says why each copy failed, and what would answer anyway.
+                #expect(error.message.contains("no copy of group "), "\(error)")
                 #expect(error.message.contains("down"), "\(error)")
+                #expect(error.message.contains("PRAGMA shardql.partial_results = on"), "\(error)")
             }
             // A write that cannot reach any copy of a shard changes nothing anywhere.
             await #expect(throws: ShardQLError.self) { _ = try await cluster.execute("UPDATE t SET v = 'lost'") }
             fixture.board.revive(Self.addresses[0])
             fixture.board.revive(Self.addresses[1])
             #expect(try await Self.rows(cluster, "SELECT count(*) FROM t WHERE v = 'lost'") == [[.integer(0)]])
+        }
+    }
+
+    @Test func readsAreTriedAgainAfterABackoffWritesAreNot() async throws {
+        let fixture = Fixture()
+        try await fixture.with { cluster in
+            _ = try await cluster.execute("CREATE TABLE one(id INTEGER PRIMARY KEY, v TEXT) DISTRIBUTED BY HASH (id) SHARDS 1")
+            _ = try await cluster.execute("INSERT INTO one VALUES (1, 'a'), (2, 'b')")
+            let node = try #require(Self.placements(of: "one", in: cluster).first?.1)
+            // A single copy that fails as many times as there are retries still answers.
+            fixture.board.resetCalls()
+            fixture.board.blip(node, calls: PlacementExecutor.retryBackoff.count)
+            #expect(try await Self.rows(cluster, "SELECT count(*) FROM one") == [[.integer(2)]])
+            // One more failure than that is the query's error.
+            fixture.board.blip(node, calls: PlacementExecutor.retryBackoff.count + 1)
+            await #expect(throws: ShardQLError.self) { _ = try await Self.rows(cluster, "SELECT count(*) FROM one") }
+            // A write is never sent twice: its first failure (one call) is the statement's.
+            fixture.board.blip(node, calls: 1)
+            await #expect(throws: ShardQLError.self) { _ = try await cluster.execute("INSERT INTO one VALUES (3, 'c')") }
+            #expect(try await Self.rows(cluster, "SELECT count(*) FROM one") == [[.integer(2)]])
+        }
+    }
+
+    @Test func partialResultsLeaveOutTheShardsNoCopyOfWhichIsReachable() async throws {
+        let fixture = Fixture()
+        try await fixture.with { cluster in
+            _ = try await cluster.execute(Self.table)
+            try await Self.fill(cluster, rows: 400)
+            let ids = try await Self.rows(cluster, "SELECT id FROM t ORDER BY id")
+            // Which shard holds each id, and on which nodes.
+            var shardOf: [SQLValue: Int] = [:]
+            for index in 0..<4 {
+                let file = try #require(cluster.snapshot.table(named: "t")).colocationGroup
+                let part = try await cluster.executor.query(
+                    "SELECT id FROM t", parameters: [], on: ShardFileID(group: file.rawValue, index: index))
+                for row in part.rows { shardOf[row[0]] = index }
+            }
+            #expect(shardOf.count == 400)
+            let (first, second) = (Self.addresses[0], Self.addresses[1])
+            fixture.board.kill(first)
+            fixture.board.kill(second)
+            let placements = try Self.placements(of: "t", in: cluster)
+            let lost = Set((0..<4).filter { index in placements.filter { $0.0 == index }.allSatisfy { [first, second].contains($0.1) } })
+            #expect(!lost.isEmpty && lost.count < 4, "\(placements)")
+            let reachable = ids.filter { !lost.contains(shardOf[$0[0]]!) }
+
+            _ = try await cluster.execute("PRAGMA shardql.partial_results = on")
+            #expect(try await Self.rows(cluster, "PRAGMA shardql.partial_results") == [[.integer(1)]])
+            let names = lost.sorted().map { "shard \($0) of t (g\(try! #require(cluster.snapshot.table(named: "t")).colocationGroup.rawValue)-s\($0).sqlite)" }
+            // Pushdown (a merge and an aggregate), a router query on a lost shard, the general path.
+            let query = try await cluster.stream(SQLParser.parseStatement("SELECT id FROM t ORDER BY id")).result
+            let sorted = try await query.collect()
+            #expect(sorted.rows == reachable)
+            #expect(sorted.unavailableShards == names)
+            let counted = try await cluster.execute("SELECT count(*) FROM t")[0]
+            #expect(counted.rows == [[.integer(Int64(reachable.count))]])
+            #expect(counted.unavailableShards == names)
+            let lostID = try #require(ids.first { lost.contains(shardOf[$0[0]]!) })[0]
+            await #expect(throws: ShardQLError.self) { _ = try await cluster.execute("SELECT v FROM t WHERE id = \(lostID)") }
+            cluster.settings.withLock { $0.forceGeneralPath = true }
+            let general = try await cluster.execute("SELECT count(*), sum(id) FROM t WHERE id > 0")[0]
+            let sum = reachable.reduce(Int64(0)) { if case .integer(let id) = $1[0] { return $0 + id }; return $0 }
+            #expect(general.rows == [[.integer(Int64(reachable.count)), .integer(sum)]])
+            #expect(general.unavailableShards == names)
+            cluster.settings.withLock { $0.forceGeneralPath = false }
+            // Writes never go partial.
+            await #expect(throws: ShardQLError.self) { _ = try await cluster.execute("UPDATE t SET v = 'x'") }
+            // A shard lost in the middle of its stream ends there, and is named.
+            fixture.board.revive(first)
+            fixture.board.revive(second)
+            let streamed = try await cluster.stream(SQLParser.parseStatement("SELECT id FROM t")).result
+            var rows = 0
+            for try await batch in streamed {
+                if rows == 0 {
+                    fixture.board.kill(first)
+                    fixture.board.kill(second)
+                }
+                rows += batch.count
+            }
+            #expect(rows < 400)
+            #expect(!streamed.unavailableShards.isEmpty)
+            // Off again: the query fails.
+            _ = try await cluster.execute("PRAGMA shardql.partial_results = off")
+            await #expect(throws: ShardQLError.self) { _ = try await cluster.execute("SELECT count(*) FROM t") }
         }
     }
 

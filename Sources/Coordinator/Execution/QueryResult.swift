@@ -21,6 +21,17 @@ public struct QueryResult: AsyncSequence, Sendable {
     /// The result's column names.
     public let columns: [String]
     let source: RowSource
+    var unavailable: UnavailableShards?
+
+    init(columns: [String], source: RowSource) {
+        self.columns = columns
+        self.source = source
+    }
+
+    /// The shards whose rows are missing because no copy of them could be reached, each as
+    /// `shard 1 of orders (g4-s1.sqlite)`: only under `PRAGMA shardql.partial_results = on`
+    /// (otherwise such a query fails), and complete once the rows have been read.
+    public var unavailableShards: [String] { unavailable?.shards ?? [] }
 
     public func makeAsyncIterator() -> Iterator {
         Iterator(source: source)
@@ -30,7 +41,7 @@ public struct QueryResult: AsyncSequence, Sendable {
     public func collect() async throws -> StatementResult {
         var rows: [[SQLValue]] = []
         for try await batch in self { rows.append(contentsOf: batch) }
-        return StatementResult(columns: columns, rows: rows)
+        return StatementResult(columns: columns, rows: rows, unavailableShards: unavailableShards)
     }
 
     public struct Iterator: AsyncIteratorProtocol {

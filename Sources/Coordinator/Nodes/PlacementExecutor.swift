@@ -223,22 +223,56 @@ final class PlacementExecutor: ShardExecutor {
         state.withLock { $0.outstanding[address, default: 1] -= 1 }
     }
 
-    /// Runs a read on the first copy that answers, in ``readOrder(_:attaching:)``.
+    /// Runs a read on the first copy that answers, in ``readOrder(_:attaching:)``, trying them
+    /// all again after a backoff when none did (``retryingUnreachable(_:_:)``).
     private func readAnywhere<T: Sendable>(
         _ shard: ShardFileID, attaching attached: [ShardFileID] = [],
         _ call: (any ShardExecutor) async throws -> T
     ) async throws -> T {
-        let order = try await readOrder(shard, attaching: attached)
-        for (position, address) in order.enumerated() {
-            started(address)
-            defer { ended(address) }
+        try await retryingUnreachable(shard) {
+            let order = try await readOrder(shard, attaching: attached)
+            var failures: [any Error] = []
+            for address in order {
+                started(address)
+                defer { ended(address) }
+                do {
+                    return try await self.call(address, shard, call)
+                } catch where Self.isUnreachable(error) {
+                    failures.append(error)
+                }
+            }
+            throw Self.noCopyReachable(shard, failures)
+        }
+    }
+
+    /// How long idempotent work that found no copy reachable waits before trying again, per
+    /// retry: each wait is jittered to between half and all of it, so coordinators that lost a
+    /// node together do not come back in step.
+    static let retryBackoff: [Duration] = [.milliseconds(50), .milliseconds(250)]
+
+    /// Runs `attempt` (idempotent: a read, never a write), again after each of
+    /// ``retryBackoff`` while it fails because no copy could be reached: a worker that is
+    /// restarting, or a connection that broke, answers the next try. The statement's deadline
+    /// bounds the waits (they end when its task is cancelled).
+    private func retryingUnreachable<T>(_ shard: ShardFileID, _ attempt: () async throws -> T) async throws -> T {
+        var retries = Self.retryBackoff[...]
+        while true {
             do {
-                return try await self.call(address, shard, call)
-            } catch where Self.isUnreachable(error) && position + 1 < order.count {
-                continue
+                return try await attempt()
+            } catch where Self.isUnreachable(error) && !retries.isEmpty {
+                let backoff = retries.removeFirst()
+                try await Task.sleep(for: backoff / 2 + backoff / 2 * Double.random(in: 0...1))
             }
         }
-        throw ShardQLError(.internalError, "no copy of \(shard) to read")  // unreachable: the last copy's error is thrown
+    }
+
+    /// The error of a read none of whose copies answered: it names the shard, then why each copy failed.
+    static func noCopyReachable(_ shard: ShardFileID, _ failures: [any Error]) -> ShardQLError {
+        let reasons = failures.map { ($0 as? ShardQLError)?.message ?? "\($0)" }
+        return ShardQLError(
+            .unavailable,
+            "no copy of \(shard) (\(shard.fileName)) is reachable: \(reasons.joined(separator: "; ")) "
+                + "(PRAGMA shardql.partial_results = on answers from the shards that are)")
     }
 
     /// The copies a read inside `transaction` may use: those its writes still reach (each holds
@@ -369,25 +403,33 @@ final class PlacementExecutor: ShardExecutor {
     func read(_ read: ShardRead, on shard: ShardFileID, batchRows: Int) async throws -> ShardRowStream {
         // Inside a transaction: a copy its writes still reach; one that cannot be reached is lost
         // to it (and marked inactive if it commits in two phases).
-        let order =
-            if let transaction = read.transaction {
-                try await transactionCopies(read, shard, transaction)
-            } else {
-                try await readOrder(shard, attaching: read.attaching)
-            }
-        guard order.count > 1 else { return try await readOne(read, on: shard, at: order[0], batchRows: batchRows) }
-        return try await FailoverRead(
-            executor: self, read: read, shard: shard, batchRows: batchRows, copies: order
-        ).start()
+        if let transaction = read.transaction {
+            return try await openOnFirst(read, on: shard, batchRows: batchRows, of: transactionCopies(read, shard, transaction))
+        }
+        return try await retryingUnreachable(shard) {
+            try await self.openOnFirst(read, on: shard, batchRows: batchRows, of: readOrder(shard, attaching: read.attaching))
+        }
+    }
+
+    /// Opens `read` on the first of `copies` that answers.
+    private func openOnFirst(_ read: ShardRead, on shard: ShardFileID, batchRows: Int, of copies: [String]) async throws
+        -> ShardRowStream
+    {
+        guard copies.count > 1 else { return try await readOne(read, on: shard, at: copies[0], batchRows: batchRows) }
+        return try await FailoverRead(executor: self, read: read, shard: shard, batchRows: batchRows, copies: copies).start()
     }
 
     /// A read on the only copy it can use: no failover, no load to balance.
     private func readOne(_ read: ShardRead, on shard: ShardFileID, at address: String, batchRows: Int) async throws
         -> ShardRowStream
     {
-        var stream = try await executor(forAddress: address, shard: shard).read(read, on: shard, batchRows: batchRows)
-        stream.servedBy = ServingNodes([address])
-        return stream
+        do {
+            var stream = try await call(address, shard) { try await $0.read(read, on: shard, batchRows: batchRows) }
+            stream.servedBy = ServingNodes([address])
+            return stream
+        } catch where Self.isUnreachable(error) {
+            throw Self.noCopyReachable(shard, [error])
+        }
     }
 
     /// Opens `read` on the copy at `address`, counting it in flight until the stream ends.
@@ -515,6 +557,9 @@ private actor FailoverRead {
         return stream
     }
 
+    /// Why each copy tried so far could not be reached.
+    private var failures: [any Error] = []
+
     /// Opens the read on the next copy that answers; returns its columns.
     private func openNext() async throws -> [String] {
         while !untried.isEmpty {
@@ -524,17 +569,17 @@ private actor FailoverRead {
                 current = (address, stream.makeAsyncIterator())
                 servedBy.append(address)
                 return stream.columns
-            } catch where PlacementExecutor.isUnreachable(error) && !untried.isEmpty {
+            } catch where PlacementExecutor.isUnreachable(error) {
+                failures.append(error)
                 lose(address)
-                continue
             }
         }
-        throw ShardQLError(.internalError, "no copy of \(shard) to read")  // the last copy's error is thrown above
+        throw PlacementExecutor.noCopyReachable(shard, failures)
     }
 
     private func next() async throws -> [[SQLValue]]? {
         var skip = 0
-        while var (address, rows) = current {
+        while case (let address, var rows)? = current {
             do {
                 guard var batch = try await rows.next() else {
                     finish()
@@ -549,8 +594,9 @@ private actor FailoverRead {
                 }
                 delivered += batch.count
                 return batch
-            } catch where PlacementExecutor.isUnreachable(error) && !untried.isEmpty {
+            } catch where PlacementExecutor.isUnreachable(error) {
                 executor.observe(address, unreachable: true)
+                failures.append(error)
                 lose(address)
                 finish()
                 _ = try await openNext()

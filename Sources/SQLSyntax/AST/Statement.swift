@@ -65,6 +65,15 @@ public struct Pragma: Sendable, Hashable {
         case name(Identifier)
         /// A string literal as written.
         case string(String)
+
+        /// The value's text: the number as written, the name, the string's contents.
+        public var text: String {
+            switch self {
+            case .number(let number): number
+            case .name(let name): name.name
+            case .string(let string): string
+            }
+        }
     }
 
     public enum Form: Sendable, Hashable {

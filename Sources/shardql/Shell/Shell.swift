@@ -100,6 +100,12 @@ final class Shell {
                 }
                 for row in batch { output.write(row: row) }
             }
+            let missing = result.unavailableShards
+            if !missing.isEmpty {
+                output.end()
+                begun = false
+                output.note("-- partial result: no copy of \(missing.joined(separator: ", ")) was reachable (PRAGMA shardql.partial_results)")
+            }
             if showsTimer {
                 output.end()
                 begun = false

@@ -24,7 +24,7 @@ extension Cluster {
             var ids = CatalogIDAllocator(snapshot)
             return [.addNode(Node(id: ids.nodeID(), address: address))]
         }
-        return Self.figures(of: snapshot.node(address: address)!, in: snapshot)
+        return Self.figures(of: snapshot.node(address: address)!, in: snapshot, contact: nil)
     }
 
     /// Unregisters the node at `address`; refused while it holds shard files (each named with
@@ -78,14 +78,23 @@ extension Cluster {
         }
     }
 
-    static func figures(of node: Node, in snapshot: CatalogSnapshot) -> NodeFigures {
+    static func figures(of node: Node, in snapshot: CatalogSnapshot, contact: NodeContact?) -> NodeFigures {
         // A copy that missed a write (replicas, #11) is named with its state: nothing reads it.
         let files = snapshot.placements(on: node.id).map { placement in
             let name = ShardFileID(group: placement.shardGroup.group.rawValue, index: placement.shardGroup.index).fileName
             return placement.state == .active ? name : "\(name) (\(placement.state.rawValue))"
         }
+        let health =
+            if node.address == Node.localAddress {
+                "in-process"
+            } else if let reachable = contact?.isReachable {
+                !reachable ? "down" : contact!.isDraining ? "draining" : "up"
+            } else {
+                "unknown"
+            }
+        let lastContact = [contact?.lastAnswer, node.lastHeartbeat].compactMap { $0 }.max()
         return NodeFigures(
-            address: node.address, state: node.state.rawValue, shards: files.count, lastHeartbeat: node.lastHeartbeat,
-            shardFiles: files)
+            address: node.address, state: node.state.rawValue, shards: files.count, health: health,
+            lastContact: lastContact, shardFiles: files)
     }
 }

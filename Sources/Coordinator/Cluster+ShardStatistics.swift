@@ -69,18 +69,27 @@ public struct NodeFigures: Sendable, Hashable {
     /// The names of the shard files it holds (``ShardFileID/fileName``), by group and index; a
     /// copy that is not active has its state after the name: `g4-s0.sqlite (inactive)`.
     public var shardFiles: [String]
-    /// When it last answered a health check, in milliseconds since the Unix epoch.
-    public var lastHeartbeat: Int64?
+    /// What this coordinator's calls and health checks found: `up`, `down` (unreachable, or
+    /// slower than a health check allows), `draining`, `unknown` (not asked yet), or
+    /// `in-process` for the worker inside this process.
+    public var health: String
+    /// When it last answered this coordinator (or, before that, a health check recorded in the
+    /// catalog), in milliseconds since the Unix epoch; nil: never.
+    public var lastContact: Int64?
 
     /// Whether this is the worker inside this process.
     public var isInProcess: Bool { address == Node.localAddress }
 
     /// Creates the value from its parts.
-    public init(address: String, state: String, shards: Int, lastHeartbeat: Int64?, shardFiles: [String] = []) {
+    public init(
+        address: String, state: String, shards: Int, health: String = "unknown", lastContact: Int64? = nil,
+        shardFiles: [String] = []
+    ) {
         self.address = address
         self.state = state
         self.shards = shards
-        self.lastHeartbeat = lastHeartbeat
+        self.health = health
+        self.lastContact = lastContact
         self.shardFiles = shardFiles
     }
 }
@@ -127,11 +136,21 @@ extension Cluster {
         return figures
     }
 
-    /// The catalog's nodes by address, with the shard files each holds (its placements). An
-    /// embedded cluster has one: the in-process worker, `"local"`; `shardql node add` registers
-    /// remote ones.
+    /// The catalog's nodes by address, with the shard files each holds (its placements) and
+    /// what this coordinator knows of their health (a health check runs every two seconds; see
+    /// ``checkNodeHealth()``). An embedded cluster has one node: the in-process worker,
+    /// `"local"`; `shardql node add` registers remote ones.
     public func nodeFigures() -> [NodeFigures] {
         let snapshot = self.snapshot
-        return snapshot.nodes.values.sorted { $0.address < $1.address }.map { Self.figures(of: $0, in: snapshot) }
+        let contacts = executor.contacts()
+        return snapshot.nodes.values.sorted { $0.address < $1.address }.map {
+            Self.figures(of: $0, in: snapshot, contact: contacts[$0.address])
+        }
+    }
+
+    /// Asks every remote node whether it serves, now (each has a second to answer), for
+    /// ``nodeFigures()`` to be current.
+    public func checkNodeHealth() async {
+        await executor.checkHealth()
     }
 }

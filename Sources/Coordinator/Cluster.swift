@@ -191,6 +191,8 @@ public final class Cluster: Sendable {
         }
         let router = PlacementExecutor(local: worker, connect: connect, refresh: { try await store.snapshot() })
         router.learn(snapshot)
+        // Remote nodes are watched from the start: reads avoid one that stopped answering.
+        if connect != nil { router.startHealthChecks() }
         let cluster = Cluster(
             directory: directory, store: store, executor: router, defaultShardCount: defaultShardCount,
             defaultDistribution: defaultDistribution, localNode: local, shared: SharedState(snapshot: snapshot),

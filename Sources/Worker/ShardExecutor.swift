@@ -144,8 +144,19 @@ public protocol ShardExecutor: Sendable {
     ///
     /// - Throws: ``ShardQLError/Code/io`` for a missing file.
     func statistics(of shard: ShardFileID) async throws -> ShardStatistics
+    /// Asks the node whether it takes work: `true` when it serves, `false` when it is draining
+    /// (finishing what runs, refusing new work). The in-process worker always serves.
+    ///
+    /// - Throws: ``ShardQLError/Code/unavailable`` when the node cannot be reached,
+    ///   ``ShardQLError/Code/timeout`` when it does not answer within `timeout`.
+    func ping(timeout: Duration) async throws -> Bool
     /// Closes every open file.
     func close() async
+}
+
+extension ShardExecutor {
+    /// Serving: a worker in this process answers whenever it is asked.
+    public func ping(timeout: Duration) async throws -> Bool { true }
 }
 
 /// Names a distributed transaction: text the coordinator chooses, unique across the cluster.

@@ -117,10 +117,18 @@ public final class RemoteWorker: ShardExecutor {
         client.beginGracefulShutdown()
     }
 
-    /// Closes the connection once the calls running have finished.
+    /// Closes the connection once the calls running have finished, or after a second: a
+    /// connection that never came up (a host name that does not resolve keeps the client
+    /// retrying) would otherwise never finish shutting down.
     public func close() async {
         client.beginGracefulShutdown()
+        let connections = self.connections
+        let deadline = Task {
+            try? await Task.sleep(for: .seconds(1))
+            connections.cancel()
+        }
         await connections.value
+        deadline.cancel()
     }
 
     /// A new id for a read (`CancelRead` names it).
@@ -285,6 +293,18 @@ public final class RemoteWorker: ShardExecutor {
         return try await call(about: []) {
             try await stub.health(request, metadata: metadata, options: callOptions)
         }
+    }
+
+    /// A health call with its own deadline: `true` serving, `false` draining.
+    public func ping(timeout: Duration) async throws -> Bool {
+        var request = Shardql_V1_HealthRequest()
+        request.protocolVersion = options.protocolVersion
+        var options = callOptions
+        options.timeout = timeout
+        let result = try await call(about: []) {
+            try await stub.health(request, metadata: metadata, options: options)
+        }
+        return result.status != .draining
     }
 
     private func step(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ShardQLBase
 import Coordinator
 
 /// `shardql node add|remove|list [HOST:PORT] [--data DIR | --catalog URL]`: the worker nodes
@@ -52,18 +53,28 @@ struct NodeCommand: AsyncParsableCommand {
         }
     }
 
-    /// `shardql node list`: one line per node, `address|state|shard files|file names`.
+    /// `shardql node list`: one line per node,
+    /// `address|state|health|last contact|shard files|file names`, after asking every node.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the nodes: address, state, and the shard files each holds.")
+            abstract: "List the nodes: address, state, health, last contact, and the shard files each holds.",
+            discussion: """
+                state is the catalog's (active, draining, dead); health is what a health check \
+                made now found (up, down, draining; in-process for this process's own worker); \
+                last_contact is when the node last answered, in UTC.
+                """)
 
         @OptionGroup var location: ClusterOptions
 
         func run() async throws {
             try await NodeCommand.withCluster(location) { cluster in
-                print("node|state|shards|files")
+                await cluster.checkNodeHealth()
+                print("node|state|health|last_contact|shards|files")
                 for node in cluster.nodeFigures() {
-                    print("\(node.address)|\(node.state)|\(node.shards)|\(node.shardFiles.joined(separator: ","))")
+                    let contact = node.isInProcess ? "" : node.lastContact.map(WallClock.utcText(milliseconds:)) ?? "never"
+                    print(
+                        "\(node.address)|\(node.state)|\(node.health)|\(contact)|\(node.shards)|"
+                            + node.shardFiles.joined(separator: ","))
                 }
             }
         }

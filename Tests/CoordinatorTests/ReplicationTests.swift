@@ -127,6 +127,13 @@ struct ReplicationTests {
             try board.check(address)
             return try await worker.statistics(of: shard)
         }
+        func ping(timeout: Duration) async throws -> Bool {
+            // Not counted among the calls: health checks run on their own schedule.
+            if board.down.withLock({ $0.contains(address) }) {
+                throw ShardQLError(.unavailable, "node \(address) is down (test switch)")
+            }
+            return true
+        }
         func close() async {}
     }
 
@@ -393,6 +400,39 @@ struct ReplicationTests {
             fixture.board.revive(Self.addresses[0])
             fixture.board.revive(Self.addresses[1])
             #expect(try await Self.rows(cluster, "SELECT count(*) FROM t WHERE v = 'lost'") == [[.integer(0)]])
+        }
+    }
+
+    @Test func healthChecksFindADeadNodeAndReadsLeaveItAlone() async throws {
+        let fixture = Fixture()
+        try await fixture.with { cluster in
+            _ = try await cluster.execute(Self.table)
+            try await Self.fill(cluster, rows: 100)
+            await cluster.checkNodeHealth()
+            let before = ContinuousClock.now
+            for node in cluster.nodeFigures() where !node.isInProcess {
+                #expect(node.health == "up", "\(node)")
+                #expect(node.lastContact != nil, "\(node)")
+            }
+            let victim = Self.addresses[0]
+            fixture.board.kill(victim)
+            await cluster.checkNodeHealth()
+            let figures = Dictionary(uniqueKeysWithValues: cluster.nodeFigures().map { ($0.address, $0) })
+            #expect(figures[victim]?.health == "down")
+            #expect(figures[victim]?.lastContact != nil, "it answered before")
+            #expect(figures[Self.addresses[1]]?.health == "up")
+            // The check alone made it a suspect: no read tries it while it stays down.
+            fixture.board.resetCalls()
+            for id in 1...40 { #expect(try await Self.rows(cluster, "SELECT v FROM t WHERE id = \(id)") == [[.text("v\(id)")]]) }
+            let periods = Int((ContinuousClock.now - before) / PlacementExecutor.suspicion)
+            #expect(fixture.board.attempts.withLock { $0[victim] ?? 0 } <= periods, "\(fixture.board.attempts.withLock { $0 })")
+            // Back up: the next check clears it, and reads return to it.
+            fixture.board.revive(victim)
+            await cluster.checkNodeHealth()
+            #expect(cluster.nodeFigures().first { $0.address == victim }?.health == "up")
+            fixture.board.resetCalls()
+            for id in 1...60 { _ = try await Self.rows(cluster, "SELECT v FROM t WHERE id = \(id)") }
+            #expect((fixture.board.calls.withLock { $0[victim] } ?? 0) > 0)
         }
     }
 

@@ -14,37 +14,44 @@ struct NodeCommandTests {
         defer { try? FileManager.default.removeItem(atPath: data) }
         let empty = try shardql(["node", "list"])
         #expect(empty.status == 0, "\(empty.summary)")
-        #expect(empty.stdoutText == "node|state|shards|files\nlocal|active|0|\n")
+        #expect(empty.stdoutText == "node|state|health|last_contact|shards|files\nlocal|active|in-process||0|\n")
 
-        let added = try shardql(["node", "add", "127.0.0.1:7001"])
+        let added = try shardql(["node", "add", "127.0.0.1:1"])
         #expect(added.status == 0, "\(added.summary)")
-        #expect(added.stdoutText == "added node 127.0.0.1:7001 (active)\n")
+        #expect(added.stdoutText == "added node 127.0.0.1:1 (active)\n")
         #expect(try shardql(["node", "add", "worker-2.example:65535"]).status == 0)
 
+        // Nothing answers at either address (port 1 is never a worker's; the host does not
+        // resolve): the listing's health check finds both down, never contacted.
         let listed = try shardql(["node", "list"])
         #expect(
             listed.stdoutText
-                == "node|state|shards|files\n127.0.0.1:7001|active|0|\nlocal|active|0|\nworker-2.example:65535|active|0|\n")
+                == "node|state|health|last_contact|shards|files\n127.0.0.1:1|active|down|never|0|\n"
+                + "local|active|in-process||0|\nworker-2.example:65535|active|down|never|0|\n",
+            "\(listed.summary)")
 
         // The shell's .nodes shows the same nodes.
         let shell = try shardql([], stdin: ".nodes\n")
         #expect(shell.status == 0, "\(shell.summary)")
-        #expect(shell.stdoutText.contains("node|state|shards|kind|last_heartbeat_ms|files\n"))
-        #expect(shell.stdoutText.contains("127.0.0.1:7001|active|0|remote worker||\n"))
+        #expect(shell.stdoutText.contains("node|state|health|shards|kind|last_contact|files\n"))
+        #expect(shell.stdoutText.contains("127.0.0.1:1|active|down|0|remote worker||\n"), "\(shell.summary)")
 
-        let duplicate = try shardql(["node", "add", "127.0.0.1:7001"])
+        let duplicate = try shardql(["node", "add", "127.0.0.1:1"])
         #expect(duplicate.status != 0)
-        #expect(duplicate.stderrText.contains("node 127.0.0.1:7001 is already registered"), "\(duplicate.summary)")
+        #expect(duplicate.stderrText.contains("node 127.0.0.1:1 is already registered"), "\(duplicate.summary)")
 
-        let removed = try shardql(["node", "remove", "127.0.0.1:7001"])
+        let removed = try shardql(["node", "remove", "127.0.0.1:1"])
         #expect(removed.status == 0, "\(removed.summary)")
-        #expect(removed.stdoutText == "removed node 127.0.0.1:7001\n")
+        #expect(removed.stdoutText == "removed node 127.0.0.1:1\n")
         let after = try shardql(["node", "list"])
-        #expect(after.stdoutText == "node|state|shards|files\nlocal|active|0|\nworker-2.example:65535|active|0|\n")
+        #expect(
+            after.stdoutText
+                == "node|state|health|last_contact|shards|files\nlocal|active|in-process||0|\n"
+                + "worker-2.example:65535|active|down|never|0|\n")
 
-        let unknown = try shardql(["node", "remove", "127.0.0.1:7001"])
+        let unknown = try shardql(["node", "remove", "127.0.0.1:1"])
         #expect(unknown.status != 0)
-        #expect(unknown.stderrText.contains("no such node: 127.0.0.1:7001"), "\(unknown.summary)")
+        #expect(unknown.stderrText.contains("no such node: 127.0.0.1:1"), "\(unknown.summary)")
     }
 
     @Test(arguments: ["127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", ":7001", "host:port", "local"])
@@ -53,7 +60,7 @@ struct NodeCommandTests {
         let outcome = try shardql(["node", "add", address])
         #expect(outcome.status != 0)
         #expect(outcome.stderrText.contains("Error: "), "\(outcome.summary)")
-        #expect(try shardql(["node", "list"]).stdoutText == "node|state|shards|files\nlocal|active|0|\n")
+        #expect(try shardql(["node", "list"]).stdoutText == "node|state|health|last_contact|shards|files\nlocal|active|in-process||0|\n")
     }
 
     @Test func theInProcessWorkerAndNodesHoldingShardsStay() throws {
@@ -63,6 +70,6 @@ struct NodeCommandTests {
         #expect(local.status != 0)
         #expect(local.stderrText.contains("cannot be removed"), "\(local.summary)")
         let listed = try shardql(["node", "list"])
-        #expect(listed.stdoutText.hasPrefix("node|state|shards|files\nlocal|active|2|g"), "\(listed.summary)")
+        #expect(listed.stdoutText.hasPrefix("node|state|health|last_contact|shards|files\nlocal|active|in-process||2|g"), "\(listed.summary)")
     }
 }

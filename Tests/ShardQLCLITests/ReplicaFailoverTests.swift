@@ -110,18 +110,22 @@ struct ReplicaFailoverTests {
 
         await database.close()
 
-        // The dead node's copies are inactive (`shardql node list`); the survivors' all active.
+        // `shardql node list`: the dead node is down and its copies inactive; the survivors are
+        // up, answered just now, and their copies all active.
         let listed = try await BoundedProcess.run(
             CommandLineTests.binary, ["node", "list", "--data", directory.path], limit: .seconds(60))
         #expect(listed.status == 0, "\(listed.summary)")
         var copies = 0
         for line in listed.stdoutText.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: "|", omittingEmptySubsequences: false)
-            guard fields.count == 4, addresses.contains(String(fields[0])) else { continue }
-            let files = fields[3].split(separator: ",")
+            guard fields.count == 6, addresses.contains(String(fields[0])) else { continue }
+            let dead = fields[0] == addresses[1]
+            #expect(fields[2] == (dead ? "down" : "up"), "\(line)")
+            #expect(dead ? fields[3] == "never" : fields[3].hasSuffix("Z"), "\(line)")
+            let files = fields[5].split(separator: ",")
             copies += files.count
             let inactive = files.filter { $0.hasSuffix(" (inactive)") }.count
-            #expect(inactive == (fields[0] == addresses[1] ? files.count : 0), "\(line)")
+            #expect(inactive == (dead ? files.count : 0), "\(line)")
         }
         #expect(copies == 12, "\(listed.stdoutText)")
     }

@@ -66,6 +66,11 @@ final class PlacementExecutor: ShardExecutor {
         var suspects: [String: ContinuousClock.Instant] = [:]
         /// Copies each open transaction's writes no longer reach.
         var lost: [TransactionID: Set<Copy>] = [:]
+        /// What calls and health checks said of each remote node.
+        var contacts: [String: NodeContact] = [:]
+        /// The remote nodes the catalog lists, which health checks visit.
+        var nodes: [String] = []
+        var monitor: Task<Void, Never>?
         var isClosed = false
     }
 
@@ -79,8 +84,9 @@ final class PlacementExecutor: ShardExecutor {
 
     // MARK: Routes
 
-    /// Takes the placements of every shard group in `snapshot`.
+    /// Takes the placements of every shard group in `snapshot`, and its remote nodes.
     func learn(_ snapshot: CatalogSnapshot) {
+        let nodes = snapshot.nodes.values.map(\.address).filter { $0 != Node.localAddress }.sorted()
         var routes: [ShardFileID: [String]] = [:]
         for shardGroup in snapshot.allShardGroups {
             let placements = snapshot.placements(of: shardGroup.id)
@@ -88,7 +94,10 @@ final class PlacementExecutor: ShardExecutor {
             routes[ShardFileID(group: shardGroup.group.rawValue, index: shardGroup.index)] =
                 Self.addresses(of: active.isEmpty ? placements : active, nodes: snapshot)
         }
-        state.withLock { state in state.routes.merge(routes) { $1 } }
+        state.withLock { state in
+            state.routes.merge(routes) { $1 }
+            state.nodes = nodes
+        }
     }
 
     /// Takes `placements` (of a group being created), finding node addresses in `nodes`.
@@ -119,7 +128,7 @@ final class PlacementExecutor: ShardExecutor {
         state.withLock { ($0.routes[shard]?.count ?? 0) > 1 }
     }
 
-    private func executor(forAddress address: String, shard: ShardFileID) async throws -> any ShardExecutor {
+    private func executor(forAddress address: String, shard: ShardFileID?) async throws -> any ShardExecutor {
         if address == Node.localAddress { return local }
         let task = try state.withLock { state -> Task<any ShardExecutor, any Error> in
             guard !state.isClosed else { throw ShardQLError(.internalError, "the cluster is closed") }
@@ -127,7 +136,7 @@ final class PlacementExecutor: ShardExecutor {
             guard let connect else {
                 throw ShardQLError(
                     .unsupported,
-                    "\(shard) is on node \(address), but this coordinator was opened without a way to reach remote workers")
+                    "\(shard.map { "\($0) is on node \(address)" } ?? "node \(address) is remote"), but this coordinator was opened without a way to reach remote workers")
             }
             let task = Task { try await connect(address) }
             state.remotes[address] = task
@@ -153,15 +162,73 @@ final class PlacementExecutor: ShardExecutor {
     static let suspicion: Duration = .seconds(5)
 
     /// Notes a call's outcome on `address`: unreachable makes it a suspect for a while, any
-    /// answer clears that (failure detection from call outcomes).
-    fileprivate func observe(_ address: String, unreachable: Bool) {
+    /// answer clears that and is the node's last contact (failure detection from call outcomes
+    /// and health checks).
+    fileprivate func observe(_ address: String, unreachable: Bool, draining: Bool? = nil) {
+        let now = unreachable ? nil : WallClock.milliseconds()
         state.withLock { state in
             if unreachable {
                 state.suspects[address] = ContinuousClock.now + Self.suspicion
             } else if state.suspects[address] != nil {
                 state.suspects[address] = nil
             }
+            guard address != Node.localAddress else { return }
+            var contact = state.contacts[address] ?? NodeContact()
+            contact.isReachable = !unreachable
+            if let now { contact.lastAnswer = now }
+            if let draining { contact.isDraining = draining }
+            state.contacts[address] = contact
         }
+    }
+
+    // MARK: Health
+
+    /// How often ``startHealthChecks(every:)`` asks every node, by default.
+    static let healthInterval: Duration = .seconds(2)
+    /// How long a node has to answer a health check: one that is slower is treated as down.
+    static let healthTimeout: Duration = .seconds(1)
+
+    /// What calls and health checks from this coordinator said of each remote node, by address.
+    func contacts() -> [String: NodeContact] {
+        state.withLock { $0.contacts }
+    }
+
+    /// Asks every remote node the catalog lists whether it serves, at once, each within
+    /// ``healthTimeout``: a node that does not answer is a suspect (reads try it last), one that
+    /// answers is not, and its answer is its last contact.
+    func checkHealth() async {
+        let nodes = state.withLock { $0.isClosed ? [] : $0.nodes }
+        await withTaskGroup(of: Void.self) { group in
+            for address in nodes {
+                group.addTask {
+                    do {
+                        let executor = try await self.executor(forAddress: address, shard: nil)
+                        let serving = try await executor.ping(timeout: Self.healthTimeout)
+                        self.observe(address, unreachable: false, draining: !serving)
+                    } catch {
+                        // Slow counts as down: a node that cannot answer a health check in time
+                        // would stall the reads sent to it.
+                        self.observe(address, unreachable: true)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Checks every node's health now and then every `interval` until ``close()``.
+    func startHealthChecks(every interval: Duration = healthInterval) {
+        let task = Task { [weak self] in
+            while !Task.isCancelled {
+                guard let self else { return }
+                await self.checkHealth()
+                try? await Task.sleep(for: interval)
+            }
+        }
+        let previous = state.withLock { state -> Task<Void, Never>? in
+            defer { state.monitor = task }
+            return state.monitor
+        }
+        previous?.cancel()
     }
 
     /// Runs `call` on `address`'s executor, noting whether the node answered.
@@ -512,17 +579,39 @@ final class PlacementExecutor: ShardExecutor {
         try await readAnywhere(shard) { try await $0.statistics(of: shard) }
     }
 
-    /// Closes the in-process worker and every remote node's executor.
+    /// Stops the health checks; closes the in-process worker and every remote node's executor.
     func close() async {
-        let remotes = state.withLock { state in
+        let (remotes, monitor) = state.withLock { state in
             state.isClosed = true
-            defer { state.remotes = [:] }
-            return Array(state.remotes.values)
+            defer {
+                state.remotes = [:]
+                state.monitor = nil
+            }
+            return (Array(state.remotes.values), state.monitor)
         }
+        monitor?.cancel()
+        await monitor?.value
         for task in remotes {
             if let executor = try? await task.value { await executor.close() }
         }
         await local.close()
+    }
+}
+
+/// What a coordinator knows of a remote node from its own calls and health checks.
+public struct NodeContact: Sendable, Hashable {
+    /// When the node last answered, in milliseconds since the Unix epoch; nil: not since this
+    /// coordinator started.
+    public var lastAnswer: Int64?
+    /// Whether its last call or health check reached it; nil: not asked yet.
+    public var isReachable: Bool?
+    /// Whether its last health answer said it is draining.
+    public var isDraining = false
+
+    public init(lastAnswer: Int64? = nil, isReachable: Bool? = nil, isDraining: Bool = false) {
+        self.lastAnswer = lastAnswer
+        self.isReachable = isReachable
+        self.isDraining = isDraining
     }
 }
 

@@ -45,16 +45,18 @@ extension Shell {
 
     /// `.nodes`: the catalog's nodes (as `shardql node list` shows them) with the shard files
     /// each holds; an embedded cluster's only node is the worker in this process.
-    func showNodes() {
+    func showNodes() async {
+        await cluster.checkNodeHealth()
         let nodes = cluster.nodeFigures()
         let rows = nodes.map { node -> [SQLValue] in
             [
-                .text(node.address), .text(node.state), .integer(Int64(node.shards)),
+                .text(node.address), .text(node.state), .text(node.health), .integer(Int64(node.shards)),
                 .text(node.isInProcess ? "in-process worker (\(clusterDescription))" : "remote worker"),
-                node.lastHeartbeat.map { .integer($0) } ?? .null, .text(node.shardFiles.joined(separator: ",")),
+                node.lastContact.map { .text(WallClock.utcText(milliseconds: $0)) } ?? .null,
+                .text(node.shardFiles.joined(separator: ",")),
             ]
         }
-        writeResult(columns: ["node", "state", "shards", "kind", "last_heartbeat_ms", "files"], rows: rows)
+        writeResult(columns: ["node", "state", "health", "shards", "kind", "last_contact", "files"], rows: rows)
     }
 
     /// `.import FILE TABLE ?OPTIONS?`: `shardql import` from the shell, same pipeline and options;

@@ -133,7 +133,7 @@ extension Shell {
             try await showShards(of: arguments.first)
         case "nodes":
             guard arguments.isEmpty else { throw command.usageError }
-            showNodes()
+            await showNodes()
         case "explain":
             try await explain(Self.textAfterFirstWord(of: line), command)
         case "import":

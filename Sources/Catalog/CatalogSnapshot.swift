@@ -112,6 +112,15 @@ public struct CatalogSnapshot: Hashable, Sendable {
     /// The placements of a shard group, by node.
     public func placements(of shardGroup: ShardGroupID) -> [Placement] { placementsByShardGroup[shardGroup] ?? [] }
 
+    /// The copies of a shard group that reads and writes use: its active placements; every
+    /// placement when none is active (a group whose copies all missed something is still read
+    /// rather than lost).
+    public func usablePlacements(of shardGroup: ShardGroupID) -> [Placement] {
+        let placements = placements(of: shardGroup)
+        let active = placements.filter { $0.state == .active }
+        return active.isEmpty ? placements : active
+    }
+
     /// How many copies each shard group of `group` has: its shard 0's placements, in any state
     /// (0 for a group the snapshot does not hold).
     public func replicationFactor(of group: ColocationGroupID) -> Int {

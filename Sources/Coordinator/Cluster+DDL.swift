@@ -61,19 +61,13 @@ extension Cluster {
         // Reserved, not taken from the snapshot: the group's ID names its shard files, made
         // before the catalog change commits, and another coordinator may be creating a table too.
         var nextID = max(snapshot.nextID, try await store.reserveIDs(count: 2).lowerBound)
-        let group = try colocationGroup(
+        let (group, replicas) = try colocationGroup(
             for: distribution, columns: columns, in: snapshot, joiningExisting: joiningExistingGroups, nextID: &nextID,
             changes: &changes)
         let table = Table(
             id: TableID(nextID), name: name, kind: distribution.isReference ? .reference : .distributed,
             distribution: distribution.method, distributionColumn: distribution.column,
-            colocationGroup: group.id,
-            replicationFactor: distribution.isReference
-                ? 1
-                : snapshot.colocationGroups[group.id] != nil
-                    ? snapshot.replicationFactor(of: group.id)
-                    : distribution.replicas ?? settings.withLock { $0.defaultReplicas },
-            createSQL: createSQL,
+            colocationGroup: group.id, replicationFactor: replicas, createSQL: createSQL,
             isStrict: options.contains(.strict), isWithoutRowID: options.contains(.withoutRowID), columns: columns)
         changes.append(.createTable(table))
         let shards = (0..<group.shardCount).map { ShardFileID(group: group.id.rawValue, index: $0) }

@@ -105,11 +105,12 @@ extension Cluster {
 
     /// The co-location group the new table joins, creating one (with its shard groups, placed
     /// by ``PlaceShardGroups``) when no compatible group exists (or, unless `joiningExisting`,
-    /// when the table names none to co-locate with).
+    /// when the table names none to co-locate with), and the table's replication factor: the
+    /// group's copies of each shard (1 for a reference table, whose group is on every node).
     func colocationGroup(
         for distribution: Distribution, columns: [Column], in snapshot: CatalogSnapshot, joiningExisting: Bool = true,
         nextID: inout Int64, changes: inout [CatalogChange]
-    ) throws -> ColocationGroup {
+    ) throws -> (group: ColocationGroup, replicas: Int) {
         let kind: ColocationGroup.Kind =
             distribution.isReference ? .reference : distribution.method == .roundRobin ? .roundRobin : .hash
         let column = distribution.column.flatMap { name in columns.first { CatalogName.equal($0.name, name) } }
@@ -133,16 +134,17 @@ extension Cluster {
                     .invalidArgument,
                     "cannot co-locate with \(other.name): it has \(other.replicationFactor) \(other.replicationFactor == 1 ? "copy" : "copies") (REPLICAS), not \(replicas)")
             }
-            return group
+            return (group, other.replicationFactor)
         }
         let replicas = distribution.replicas ?? settings.withLock { $0.defaultReplicas }
+        let factor = kind == .reference ? 1 : replicas
         if joiningExisting, let existing = snapshot.colocationGroups.values.sorted(by: { $0.id < $1.id }).first(where: { group in
             group.kind == wanted.kind && group.shardCount == wanted.shardCount
                 && group.distributionAffinity == wanted.distributionAffinity
                 && group.distributionCollation == wanted.distributionCollation
                 && (group.kind == .reference || snapshot.replicationFactor(of: group.id) == replicas)
         }) {
-            return existing
+            return (existing, factor)
         }
         nextID += 1
         let ranges = try ShardRanges(count: wanted.shardCount)
@@ -154,6 +156,6 @@ extension Cluster {
         // The files are made before the catalog commits the group: the router must know them now.
         executor.learn(placements, nodes: snapshot)
         changes.append(.createColocationGroup(wanted, shardGroups: shardGroups, placements: placements))
-        return wanted
+        return (wanted, factor)
     }
 }

@@ -90,7 +90,10 @@ public final class Cluster: Sendable {
     /// statements, not any one shard connection's.
     let counters = Mutex(SessionCounters())
     /// `PRAGMA shardql.*` settings.
-    let settings = Mutex(SessionSettings())
+    let settings: Mutex<SessionSettings>
+    /// Copies of each shard group of a table created without `REPLICAS` (each session starts
+    /// with it; `PRAGMA shardql.default_replicas` changes a session's).
+    let defaultReplicas: Int
     /// Query plans by (text, catalog version).
     let planCache: PlanCache
     /// Coordinator databases for the final steps of split aggregates.
@@ -108,9 +111,11 @@ public final class Cluster: Sendable {
 
     private init(
         directory: String, store: any CatalogStore, executor: PlacementExecutor, defaultShardCount: Int,
-        defaultDistribution: DefaultDistribution, localNode: NodeID, shared: SharedState, ownsFiles: Bool,
-        identity: CoordinatorIdentity, planCache: PlanCache, finalStepDatabases: FinalStepDatabases
+        defaultReplicas: Int, defaultDistribution: DefaultDistribution, localNode: NodeID, shared: SharedState,
+        ownsFiles: Bool, identity: CoordinatorIdentity, planCache: PlanCache, finalStepDatabases: FinalStepDatabases
     ) {
+        self.defaultReplicas = defaultReplicas
+        self.settings = Mutex(SessionSettings(defaultReplicas: defaultReplicas))
         self.defaultDistribution = defaultDistribution
         self.directory = directory
         self.store = store
@@ -134,15 +139,17 @@ public final class Cluster: Sendable {
     public func makeSession() -> Cluster {
         Cluster(
             directory: directory, store: store, executor: executor, defaultShardCount: defaultShardCount,
-            defaultDistribution: defaultDistribution, localNode: localNode, shared: shared, ownsFiles: false,
-            identity: identity, planCache: planCache, finalStepDatabases: finalStepDatabases)
+            defaultReplicas: defaultReplicas, defaultDistribution: defaultDistribution, localNode: localNode,
+            shared: shared, ownsFiles: false, identity: identity, planCache: planCache,
+            finalStepDatabases: finalStepDatabases)
     }
 
     /// Opens (creating it if needed) the cluster in `directory`: `catalog.sqlite` and `shards/`.
     /// `catalog` is a store opened elsewhere (PostgreSQL, or a catalog file at another path), which
     /// the cluster then owns and closes; `directory` still holds the in-process shards.
-    /// `defaultShardCount` is the shard count of tables created without `SHARDS n`;
-    /// `defaultDistribution` distributes tables created without a distribution clause.
+    /// `defaultShardCount` is the shard count of tables created without `SHARDS n`,
+    /// `defaultReplicas` their copies without `REPLICAS r` (more than one needs as many worker
+    /// nodes); `defaultDistribution` distributes tables created without a distribution clause.
     /// Unless `recovering` is false, transactions a crashed coordinator left in doubt are finished
     /// first (``recover(scanningShards:)``).
     ///
@@ -157,7 +164,7 @@ public final class Cluster: Sendable {
     /// })
     /// ```
     public static func open(
-        directory: String, catalog: (any CatalogStore)? = nil, defaultShardCount: Int = 4,
+        directory: String, catalog: (any CatalogStore)? = nil, defaultShardCount: Int = 4, defaultReplicas: Int = 1,
         defaultDistribution: DefaultDistribution = .keys, recovering: Bool = true,
         connectingWith connect: (@Sendable (String) async throws -> any ShardExecutor)? = nil
     ) async throws -> Cluster {
@@ -166,6 +173,11 @@ public final class Cluster: Sendable {
             throw ShardQLError(
                 .invalidArgument,
                 "shard count \(defaultShardCount) is out of range: a table has \(shardCountRange.lowerBound) to \(shardCountRange.upperBound) shards")
+        }
+        guard (1...maximumReplicas).contains(defaultReplicas) else {
+            await catalog?.close()
+            throw ShardQLError(
+                .invalidArgument, "replica count \(defaultReplicas) is out of range: a table has 1 to \(maximumReplicas) copies")
         }
         let store: any CatalogStore
         let worker: LocalWorker
@@ -195,7 +207,7 @@ public final class Cluster: Sendable {
         if connect != nil { router.startHealthChecks() }
         let cluster = Cluster(
             directory: directory, store: store, executor: router, defaultShardCount: defaultShardCount,
-            defaultDistribution: defaultDistribution, localNode: local, shared: SharedState(snapshot: snapshot),
+            defaultReplicas: defaultReplicas, defaultDistribution: defaultDistribution, localNode: local, shared: SharedState(snapshot: snapshot),
             ownsFiles: true, identity: CoordinatorIdentity.make(), planCache: PlanCache(),
             finalStepDatabases: FinalStepDatabases(capacity: max(2, System.coreCount)))
         do {

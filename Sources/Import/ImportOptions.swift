@@ -35,6 +35,8 @@ public struct ImportOptions: Sendable {
     public var distributeBy: String?
     /// Shards of a table created with ``distributeBy`` (otherwise the cluster's default count).
     public var shards: Int?
+    /// Copies of each shard of a table created with ``distributeBy`` (otherwise the cluster's default).
+    public var replicas: Int?
     public var reference = false
     /// Rows refused (bad input) allowed before the import aborts and imports nothing.
     public var maxErrors = 0

@@ -278,7 +278,7 @@ public final class Importer {
                 create.distribution = .replicated
             } else if let column = options.distributeBy {
                 create.distribution = .hash(
-                    column: Identifier(column, quoting: .doubleQuotes), shards: options.shards, replicas: nil, colocateWith: nil)
+                    column: Identifier(column, quoting: .doubleQuotes), shards: options.shards, replicas: options.replicas, colocateWith: nil)
             }
         }
         return create

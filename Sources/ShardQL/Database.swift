@@ -27,6 +27,9 @@ public final class Database: SQLExecutor, Sendable {
     public struct Options: Sendable {
         /// Shards of a table created without `SHARDS n` (1…4096).
         public var shardCount: Int
+        /// Copies of each shard of a table created without `REPLICAS r` (1…16; more than one
+        /// needs as many worker nodes). `PRAGMA shardql.default_replicas` changes it for a session.
+        public var replicas: Int
         /// Finish transactions a crashed coordinator left in doubt when opening (DESIGN §6).
         public var recovers: Bool
         /// The cluster token worker nodes require (`shardql worker --token-file`), if any.
@@ -35,10 +38,14 @@ public final class Database: SQLExecutor, Sendable {
         /// set, nodes are reached over TLS (`shardql worker --tls-cert`).
         public var tlsCAFile: String?
 
-        /// Options with 4 shards per table, recovery on open, and plaintext calls to worker nodes
-        /// without a token, unless you say otherwise.
-        public init(shardCount: Int = 4, recovers: Bool = true, clusterToken: String? = nil, tlsCAFile: String? = nil) {
+        /// Options with 4 shards per table, one copy of each, recovery on open, and plaintext
+        /// calls to worker nodes without a token, unless you say otherwise.
+        public init(
+            shardCount: Int = 4, replicas: Int = 1, recovers: Bool = true, clusterToken: String? = nil,
+            tlsCAFile: String? = nil
+        ) {
             self.shardCount = shardCount
+            self.replicas = replicas
             self.recovers = recovers
             self.clusterToken = clusterToken
             self.tlsCAFile = tlsCAFile
@@ -65,7 +72,8 @@ public final class Database: SQLExecutor, Sendable {
         try await publicErrors {
             Database(
                 cluster: try await Cluster.open(
-                    directory: directory, defaultShardCount: options.shardCount, recovering: options.recovers,
+                    directory: directory, defaultShardCount: options.shardCount, defaultReplicas: options.replicas,
+                    recovering: options.recovers,
                     connectingWith: options.connector))
         }
     }
@@ -93,7 +101,7 @@ public final class Database: SQLExecutor, Sendable {
             Database(
                 cluster: try await Cluster.open(
                     directory: directory, catalog: try await CatalogLocation(url: catalog).open(),
-                    defaultShardCount: options.shardCount, recovering: options.recovers,
+                    defaultShardCount: options.shardCount, defaultReplicas: options.replicas, recovering: options.recovers,
                     connectingWith: options.connector))
         }
     }

@@ -35,11 +35,12 @@ struct ClusterOptions: ParsableArguments {
 
     /// Opens the cluster, or reports why not on stderr and fails the command. Shard files on
     /// registered worker nodes are reached over gRPC (``RemoteWorker``), with the cluster token.
-    func open(shards: Int = 4, recovering: Bool = true) async throws -> Cluster {
+    func open(shards: Int = 4, replicas: Int = 1, recovering: Bool = true) async throws -> Cluster {
         do {
             let options = try workers.remoteWorkerOptions()
             return try await Cluster.open(
-                directory: data, catalog: try await catalogLocation()?.open(), defaultShardCount: shards, recovering: recovering,
+                directory: data, catalog: try await catalogLocation()?.open(), defaultShardCount: shards,
+                defaultReplicas: replicas, recovering: recovering,
                 connectingWith: { address in try RemoteWorker(address: address, options: options) })
         } catch {
             printError("Error: \(error)")

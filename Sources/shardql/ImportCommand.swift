@@ -34,7 +34,7 @@ struct ImportCommand: AsyncParsableCommand {
     @OptionGroup var flags: ImportFlags
 
     func run() async throws {
-        let cluster = try await location.open(shards: flags.shards ?? 4)
+        let cluster = try await location.open(shards: flags.shards ?? 4, replicas: flags.replicas ?? 1)
         do {
             let report = try await ImportRunner.run(
                 cluster: cluster, table: table, files: files, flags: flags, handlingInterrupts: true)
@@ -82,6 +82,9 @@ struct ImportFlags: ParsableArguments {
     @Option(name: .long, help: "Shards of the new table (default 4).")
     var shards: Int?
 
+    @Option(name: .long, help: "Copies of each shard of the new table, on distinct worker nodes (default 1).")
+    var replicas: Int?
+
     @Flag(name: .long, help: "Create a reference table (a copy on every node).")
     var reference = false
 
@@ -114,6 +117,7 @@ struct ImportFlags: ParsableArguments {
         options.schema = schema
         options.distributeBy = distributeBy
         options.shards = shards
+        options.replicas = replicas
         options.reference = reference
         options.maxErrors = maxErrors
         options.errorsFile = errorsFile

@@ -50,6 +50,11 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: "Shards of tables created without SHARDS n (1–4096).")
     var shards: Int = 4
 
+    @Option(
+        name: .long,
+        help: "Copies of each shard of tables created without REPLICAS r, on distinct worker nodes (1–16).")
+    var replicas: Int = 1
+
     @Option(name: .customShort("c"), help: "Run this SQL and exit.")
     var command: String?
 
@@ -80,7 +85,7 @@ struct Run: AsyncParsableCommand {
             mode: mode ?? (terminal != nil ? .box : .list), showsHeader: header ?? (terminal != nil),
             nullValue: nullValue, terminal: terminal)
         output.showsFooter = terminal != nil
-        let cluster = try await location.open(shards: shards)
+        let cluster = try await location.open(shards: shards, replicas: replicas)
         let interactive = command == nil && file == nil && isatty(STDIN_FILENO) != 0
         let shell = Shell(
             cluster: cluster,

@@ -155,12 +155,12 @@ struct ReplicationTests {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("replicas-\(UUID().uuidString)").path
         let board = Switchboard()
 
-        func with<T>(nodes: Int = 3, _ body: (Cluster) async throws -> T) async throws -> T {
+        func with<T>(nodes: Int = 3, defaultReplicas: Int = 1, _ body: (Cluster) async throws -> T) async throws -> T {
             defer { try? FileManager.default.removeItem(atPath: base) }
             let (base, board) = (base, board)
             let workers = Mutex<[String: LocalWorker]>([:])
             let cluster = try await Cluster.open(
-                directory: base + "/coordinator", defaultShardCount: 4,
+                directory: base + "/coordinator", defaultShardCount: 4, defaultReplicas: defaultReplicas,
                 connectingWith: { address in
                     let worker = try workers.withLock { workers in
                         if let worker = workers[address] { return worker }
@@ -241,6 +241,22 @@ struct ReplicationTests {
             _ = try await cluster.execute("CREATE TABLE f(id INTEGER PRIMARY KEY, w TEXT)")
             #expect(try cluster.snapshot.table(named: "f")?.colocationGroup == cluster.snapshot.table(named: "d")?.colocationGroup)
             await #expect(throws: ShardQLError.self) { _ = try await cluster.execute("PRAGMA shardql.default_replicas = 0") }
+        }
+    }
+
+    @Test func theClusterDefaultIsEverySessionsStart() async throws {
+        try await Fixture().with(defaultReplicas: 2) { cluster in
+            #expect(try await Self.rows(cluster, "PRAGMA shardql.default_replicas") == [[.integer(2)]])
+            _ = try await cluster.execute("CREATE TABLE d(id INTEGER PRIMARY KEY, v TEXT)")
+            #expect(try Self.placements(of: "d", in: cluster).count == 8)
+            let session = cluster.makeSession()
+            #expect(try await Self.rows(session, "PRAGMA shardql.default_replicas") == [[.integer(2)]])
+            await session.close()
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replicas-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for wrong in [0, 17] {
+            await #expect(throws: ShardQLError.self) { _ = try await Cluster.open(directory: directory, defaultReplicas: wrong) }
         }
     }
 

@@ -289,7 +289,7 @@ struct DotCommandTests {
         #expect(lines.contains("-- t: hash on id, 5 shards, 200 rows, skew \(expected) (max/mean rows)"))
         // A reference table is listed when named, as one copy.
         #expect(lines.contains { $0.hasPrefix("r|0|(replicated)|local|0|") })
-        #expect(lines.contains { $0.hasPrefix("local|active|6|in-process worker") })
+        #expect(lines.contains { $0.hasPrefix("local|active|in-process|6|in-process worker") })
     }
 
     @Test func explainPrintsTheDistributedPlan() throws {

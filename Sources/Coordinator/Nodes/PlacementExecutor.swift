@@ -55,8 +55,8 @@ final class PlacementExecutor: ShardExecutor {
     private let refresh: @Sendable () async throws -> CatalogSnapshot
 
     private struct State {
-        /// Addresses of the nodes holding each shard file's usable copies, by node ID: its active
-        /// placements (all of them when none is active).
+        /// Addresses of the nodes holding each shard file's usable copies
+        /// (``CatalogSnapshot/usablePlacements(of:)``), by node ID.
         var routes: [ShardFileID: [String]] = [:]
         /// Executors of remote nodes, by address, made once each.
         var remotes: [String: Task<any ShardExecutor, any Error>] = [:]
@@ -89,10 +89,8 @@ final class PlacementExecutor: ShardExecutor {
         let nodes = snapshot.nodes.values.map(\.address).filter { $0 != Node.localAddress }.sorted()
         var routes: [ShardFileID: [String]] = [:]
         for shardGroup in snapshot.allShardGroups {
-            let placements = snapshot.placements(of: shardGroup.id)
-            let active = placements.filter { $0.state == .active }
             routes[ShardFileID(group: shardGroup.group.rawValue, index: shardGroup.index)] =
-                Self.addresses(of: active.isEmpty ? placements : active, nodes: snapshot)
+                Self.addresses(of: snapshot.usablePlacements(of: shardGroup.id), nodes: snapshot)
         }
         state.withLock { state in
             state.routes.merge(routes) { $1 }

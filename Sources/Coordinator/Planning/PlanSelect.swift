@@ -133,12 +133,9 @@ struct PlanSelect {
         }
     }
 
-    /// The nodes a shard file's reads can go to (``PlacementExecutor``): its active placements'
-    /// (every placement's when none is active).
+    /// The nodes a shard file's reads can go to (``PlacementExecutor``).
     private func nodes(holding file: ShardFileID) -> Set<NodeID> {
-        let placements = snapshot.placements(of: ShardGroupID(group: ColocationGroupID(file.group), index: file.index))
-        let active = placements.filter { $0.state == .active }
-        return Set((active.isEmpty ? placements : active).map(\.node))
+        Set(snapshot.usablePlacements(of: ShardGroupID(group: ColocationGroupID(file.group), index: file.index)).map(\.node))
     }
 
     /// Joins are pushed when every row of the result comes from one shard: the first distributed

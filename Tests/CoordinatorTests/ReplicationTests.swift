@@ -25,6 +25,11 @@ struct ReplicationTests {
 
         /// Calls each node fails before it answers again (a connection that broke).
         let blips = Mutex<[String: Int]>([:])
+        /// Nodes that stopped answering without going away (a stopped process, a full disk):
+        /// their streams' next batch and health checks never come.
+        let hung = Mutex<Set<String>>([])
+
+        func isHung(_ address: String) -> Bool { hung.withLock { $0.contains(address) } }
 
         func kill(_ address: String) { _ = down.withLock { $0.insert(address) } }
         func revive(_ address: String) { _ = down.withLock { $0.remove(address) } }
@@ -77,6 +82,12 @@ struct ReplicationTests {
                 nextBatch: {
                     // A node dying mid-stream: the next batch never comes.
                     try board.check(address)
+                    if board.isHung(address) {
+                        // Long enough for any health check to notice; a read still waiting
+                        // then fails (a timeout is not a node going away: no failover).
+                        try await Task.sleep(for: .seconds(60))
+                        throw ShardQLError(.timeout, "node \(address) hung (test switch)")
+                    }
                     return try await rows.next()
                 },
                 onTermination: { rows.drop() })
@@ -131,6 +142,10 @@ struct ReplicationTests {
             // Not counted among the calls: health checks run on their own schedule.
             if board.down.withLock({ $0.contains(address) }) {
                 throw ShardQLError(.unavailable, "node \(address) is down (test switch)")
+            }
+            if board.isHung(address) {
+                try await Task.sleep(for: timeout)
+                throw ShardQLError(.timeout, "node \(address) did not answer in time (test switch)")
             }
             return true
         }
@@ -357,6 +372,28 @@ struct ReplicationTests {
                 let same = sorted == expected
                 #expect(same, "killed \(victim) after the first batch: \(sorted.count) rows, \(Set(sorted).count) distinct")
             }
+        }
+    }
+
+    @Test func aReadLeavesANodeThatStopsAnsweringMidStream() async throws {
+        let fixture = Fixture()
+        try await fixture.with { cluster in
+            _ = try await cluster.execute(Self.table)
+            try await Self.fill(cluster, rows: 12_000)
+            let expected = try await Self.rows(cluster, "SELECT id, v FROM t ORDER BY id")
+            let victim = Self.addresses[0]
+            let query = try await cluster.stream(SQLParser.parseStatement("SELECT id, v FROM t")).result
+            var rows: [[SQLValue]] = []
+            for try await batch in query {
+                rows += batch
+                fixture.board.hung.withLock { _ = $0.insert(victim) }
+            }
+            // The health checks (every 2 s) found it; the waiting reads moved to other copies.
+            fixture.board.hung.withLock { $0 = [] }
+            let sorted = rows.sorted { SortKey.compare($0, $1, by: [SortKey(column: 0)]) < 0 }
+            let same = sorted == expected
+            #expect(same, "\(sorted.count) rows, \(Set(sorted).count) distinct")
+            #expect(cluster.nodeFigures().first { $0.address == victim }?.health == "down")
         }
     }
 

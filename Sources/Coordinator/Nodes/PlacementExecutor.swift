@@ -280,6 +280,37 @@ final class PlacementExecutor: ShardExecutor {
         }.map { candidates[$0] }
     }
 
+    /// Runs `body`, a call to `address` that began at `start`, unless health checks or other
+    /// calls find the node down or too slow meanwhile: then it is cancelled and this throws
+    /// ``ShardQLError/Code/unavailable``, so a read moves to another copy instead of waiting on
+    /// a node that stopped answering (a slow node must not stall the reads it serves).
+    fileprivate func abandoningIfSuspected<T: Sendable>(
+        _ address: String, since start: ContinuousClock.Instant, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                while !Task.isCancelled, !self.suspected(address, since: start) {
+                    try? await Task.sleep(for: Self.suspicionPoll)
+                }
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard case let value?? = try await group.next() else {
+                throw ShardQLError(.unavailable, "node \(address) stopped answering health checks in the middle of a read")
+            }
+            return value
+        }
+    }
+
+    /// How often a read waiting on a node looks whether it was found down.
+    static let suspicionPoll: Duration = .milliseconds(200)
+
+    /// Whether a call to `address` failed, or a health check found it down, after `start`.
+    private func suspected(_ address: String, since start: ContinuousClock.Instant) -> Bool {
+        state.withLock { state in state.suspects[address].map { $0 > start + Self.suspicion } ?? false }
+    }
+
     private func started(_ address: String) {
         state.withLock { $0.outstanding[address, default: 0] += 1 }
     }
@@ -668,7 +699,18 @@ private actor FailoverRead {
         var skip = 0
         while case (let address, var rows)? = current {
             do {
-                guard var batch = try await rows.next() else {
+                // With another copy to go to, a node found down while the batch is awaited is
+                // left at once (the iterator's copies share one position).
+                let next =
+                    if untried.isEmpty {
+                        try await rows.next()
+                    } else {
+                        try await executor.abandoningIfSuspected(address, since: .now) { [rows] in
+                            var pending = rows
+                            return try await pending.next()
+                        }
+                    }
+                guard var batch = next else {
                     finish()
                     return nil
                 }

@@ -9,9 +9,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Issue #11's acceptance test with real processes: three `shardql worker`s on 127.0.0.1, a table
+/// Issue #11's acceptance tests with real processes: three `shardql worker`s on 127.0.0.1, a table
 /// with `REPLICAS 2`, a stream of reads and writes from the Swift API, and one worker killed
-/// with SIGKILL in the middle of it. Every read answers as before the kill, every acknowledged
+/// with SIGKILL (or stopped with SIGSTOP) in the middle of it. Every read answers as before the kill, every acknowledged
 /// write is there, none is half-applied, and the dead node's copies end inactive.
 @Suite("replicas over worker processes", .timeLimit(.minutes(3)))
 struct ReplicaFailoverTests {
@@ -128,5 +128,71 @@ struct ReplicaFailoverTests {
             #expect(inactive == (dead ? files.count : 0), "\(line)")
         }
         #expect(copies == 12, "\(listed.stdoutText)")
+    }
+
+    /// A worker stopped with SIGSTOP keeps its connections open and answers nothing: reads in
+    /// flight on it move to the other copy once a health check finds it silent, later reads
+    /// avoid it, and every answer stays right.
+    @Test func aWorkerThatStopsAnsweringDoesNotStallReads() async throws {
+        let workers = try (0..<3).map { _ in try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"]) }
+        var addresses: [String] = []
+        for worker in workers { addresses.append(try await worker.address()) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-replicas-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for address in addresses {
+            let added = try await BoundedProcess.run(
+                CommandLineTests.binary, ["node", "add", address, "--data", directory.path], limit: .seconds(60))
+            #expect(added.status == 0, "\(added.summary)")
+        }
+        let database = try await Database.open(directory: directory.path, options: .init(replicas: 2))
+        _ = try await database.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT) DISTRIBUTED BY HASH (id) SHARDS 6")
+        _ = try await database.execute("""
+            INSERT INTO t WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 6000)
+                SELECT i, 'v' || i FROM c
+            """)
+        let scan = "SELECT id, v FROM t"
+        let progress = Progress()
+        let reader = Task {
+            while !progress.stop.load(ordering: .relaxed) {
+                do {
+                    let rows = try await database.fetchAll(scan)
+                    if rows.count != 6000 || Set(rows.map { $0.values[0] }).count != 6000 {
+                        progress.badReads.withLock { $0.append("scan returned \(rows.count) rows") }
+                    }
+                } catch {
+                    progress.badReads.withLock { $0.append("\(error)") }
+                }
+                progress.reads.add(1, ordering: .relaxed)
+            }
+        }
+        func waitFor(reads target: Int) async throws {
+            for _ in 0..<1200 where progress.reads.load(ordering: .relaxed) < target {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        try await waitFor(reads: 3)
+        let victim = workers[1]
+        victim.process.send(SIGSTOP)
+        let readsAtStop = progress.reads.load(ordering: .relaxed)
+        try await waitFor(reads: readsAtStop + 5)
+        let readsWhileStopped = progress.reads.load(ordering: .relaxed) - readsAtStop
+        // Found silent, the node is left alone: no fragment of a new read goes there (a read
+        // that left it must not make it look healthy again).
+        let analyzed = try await database.fetchAll("EXPLAIN ANALYZE " + scan).compactMap { row -> String? in
+            guard case .text(let line) = row.values[0], line.string.hasPrefix("Shard ") else { return nil }
+            return line.string
+        }
+        #expect(analyzed.count == 6, "\(analyzed)")
+        let victimAddress = addresses[1]
+        #expect(!analyzed.contains { $0.contains(victimAddress) }, "\(analyzed)")
+        // Killed before the reader is awaited: a read stuck on the stopped worker (the failure
+        // this test looks for) then ends instead of hanging the suite.
+        victim.process.send(SIGKILL)
+        _ = try await victim.waitForExit(within: .seconds(10))
+        progress.stop.store(true, ordering: .relaxed)
+        await reader.value
+        #expect(readsWhileStopped >= 5, "reads stalled on the stopped worker")
+        #expect(progress.badReads.withLock { $0 } == [])
+        await database.close()
     }
 }

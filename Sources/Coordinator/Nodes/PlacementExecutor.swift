@@ -229,7 +229,10 @@ final class PlacementExecutor: ShardExecutor {
         previous?.cancel()
     }
 
-    /// Runs `call` on `address`'s executor, noting whether the node answered.
+    /// Runs `call` on `address`'s executor, noting whether the node answered: an error of its
+    /// own (a constraint, a busy lock) is an answer; a call cancelled here, or past its
+    /// deadline, says nothing of the node (a read that left a silent node is cancelled: that
+    /// must not clear the suspicion that made it leave).
     private func call<T>(_ address: String, _ shard: ShardFileID, _ body: (any ShardExecutor) async throws -> T)
         async throws -> T
     {
@@ -238,7 +241,12 @@ final class PlacementExecutor: ShardExecutor {
             observe(address, unreachable: false)
             return result
         } catch {
-            observe(address, unreachable: Self.isUnreachable(error))
+            let code = (error as? ShardQLError)?.code
+            if Self.isUnreachable(error) {
+                observe(address, unreachable: true)
+            } else if !(error is CancellationError || code == .cancelled || code == .timeout) {
+                observe(address, unreachable: false)
+            }
             throw error
         }
     }
@@ -323,16 +331,19 @@ final class PlacementExecutor: ShardExecutor {
     /// all again after a backoff when none did (``retryingUnreachable(_:_:)``).
     private func readAnywhere<T: Sendable>(
         _ shard: ShardFileID, attaching attached: [ShardFileID] = [],
-        _ call: (any ShardExecutor) async throws -> T
+        _ call: @escaping @Sendable (any ShardExecutor) async throws -> T
     ) async throws -> T {
         try await retryingUnreachable(shard) {
             let order = try await readOrder(shard, attaching: attached)
             var failures: [any Error] = []
-            for address in order {
+            for (position, address) in order.enumerated() {
                 started(address)
                 defer { ended(address) }
                 do {
-                    return try await self.call(address, shard, call)
+                    let attempt = { @Sendable in try await self.call(address, shard, call) }
+                    // With another copy left, a node found down before it answers is left.
+                    return position + 1 < order.count
+                        ? try await abandoningIfSuspected(address, since: .now, attempt) : try await attempt()
                 } catch where Self.isUnreachable(error) {
                     failures.append(error)
                 }
@@ -529,12 +540,17 @@ final class PlacementExecutor: ShardExecutor {
     }
 
     /// Opens `read` on the copy at `address`, counting it in flight until the stream ends.
-    fileprivate func open(_ read: ShardRead, on shard: ShardFileID, at address: String, batchRows: Int) async throws
-        -> ShardRowStream
-    {
+    /// `withFallback`: another copy remains, so a node found down before it answers is left
+    /// (``abandoningIfSuspected(_:since:_:)``).
+    fileprivate func open(
+        _ read: ShardRead, on shard: ShardFileID, at address: String, batchRows: Int, withFallback: Bool
+    ) async throws -> ShardRowStream {
         started(address)
         do {
-            return try await call(address, shard) { try await $0.read(read, on: shard, batchRows: batchRows) }
+            let open = { @Sendable in
+                try await self.call(address, shard) { try await $0.read(read, on: shard, batchRows: batchRows) }
+            }
+            return withFallback ? try await abandoningIfSuspected(address, since: .now, open) : try await open()
         } catch {
             ended(address)
             throw error
@@ -683,7 +699,8 @@ private actor FailoverRead {
         while !untried.isEmpty {
             let address = untried.removeFirst()
             do {
-                let stream = try await executor.open(read, on: shard, at: address, batchRows: batchRows)
+                let stream = try await executor.open(
+                    read, on: shard, at: address, batchRows: batchRows, withFallback: !untried.isEmpty)
                 current = (address, stream.makeAsyncIterator())
                 servedBy.append(address)
                 return stream.columns

@@ -502,6 +502,14 @@ struct ReplicationTests {
             // One more failure than that is the query's error.
             fixture.board.blip(node, calls: PlacementExecutor.retryBackoff.count + 1)
             await #expect(throws: ShardQLError.self) { _ = try await Self.rows(cluster, "SELECT count(*) FROM one") }
+            // Known down (a health check found it): a query is not made to wait for retries.
+            fixture.board.kill(node)
+            await cluster.checkNodeHealth()
+            fixture.board.resetCalls()
+            await #expect(throws: ShardQLError.self) { _ = try await Self.rows(cluster, "SELECT count(*) FROM one") }
+            #expect(fixture.board.attempts.withLock { $0[node] } == 1)
+            fixture.board.revive(node)
+            await cluster.checkNodeHealth()
             // A write is never sent twice: its first failure (one call) is the statement's.
             fixture.board.blip(node, calls: 1)
             await #expect(throws: ShardQLError.self) { _ = try await cluster.execute("INSERT INTO one VALUES (3, 'c')") }

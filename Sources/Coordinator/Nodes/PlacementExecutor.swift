@@ -360,9 +360,16 @@ final class PlacementExecutor: ShardExecutor {
     /// Runs `attempt` (idempotent: a read, never a write), again after each of
     /// ``retryBackoff`` while it fails because no copy could be reached: a worker that is
     /// restarting, or a connection that broke, answers the next try. The statement's deadline
-    /// bounds the waits (they end when its task is cancelled).
+    /// bounds the waits (they end when its task is cancelled). When every copy's node was
+    /// already known down (a suspect) there is no retry: a retry is for a failure that is news,
+    /// not a wait added to every query while a node stays down.
     private func retryingUnreachable<T>(_ shard: ShardFileID, _ attempt: () async throws -> T) async throws -> T {
-        var retries = Self.retryBackoff[...]
+        let copies = try await addresses(of: shard)
+        let now = ContinuousClock.now
+        let knownDown = state.withLock { state in
+            copies.allSatisfy { state.suspects[$0].map { $0 > now } ?? false }
+        }
+        var retries = knownDown ? Self.retryBackoff[..<0] : Self.retryBackoff[...]
         while true {
             do {
                 return try await attempt()

@@ -195,4 +195,49 @@ struct ReplicaFailoverTests {
         #expect(progress.badReads.withLock { $0 } == [])
         await database.close()
     }
+
+    /// With a worker gone and its shards on no other node, a query fails naming them; under
+    /// `PRAGMA shardql.partial_results = on` the shell answers from the other shards and says
+    /// which are missing after the rows.
+    @Test func theShellNamesTheShardsAPartialResultLacks() async throws {
+        let workers = try (0..<2).map { _ in try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"]) }
+        var addresses: [String] = []
+        for worker in workers { addresses.append(try await worker.address()) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-partial-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func shardql(_ arguments: [String]) async throws -> BoundedProcess.Outcome {
+            try await BoundedProcess.run(CommandLineTests.binary, arguments + ["--data", directory.path], limit: .seconds(60))
+        }
+        for address in addresses { #expect(try await shardql(["node", "add", address]).status == 0) }
+        let setUp = try await shardql([
+            "-c",
+            """
+            CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT) DISTRIBUTED BY HASH (id) SHARDS 2;
+            INSERT INTO t WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 100) SELECT i, 'v' FROM c;
+            """,
+        ])
+        #expect(setUp.status == 0, "\(setUp.summary)")
+        // One shard on each worker (`.shards`: table|shard|hash_range|node|rows|bytes).
+        let perShard = try await shardql(["-c", ".shards t"])
+        var lines: [[String]] = []
+        for line in perShard.stdoutText.split(separator: "\n") {
+            let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            if fields.count == 6, fields[0] == "t" { lines.append(fields) }
+        }
+        let first: [String]? = lines.first { $0[3] == addresses[0] }
+        let second: [String]? = lines.first { $0[3] == addresses[1] }
+        let onFirst = first.flatMap { Int($0[4]) } ?? -1
+        let lostShard = second?[1] ?? "?"
+        #expect(lines.count == 2 && onFirst > 0, "\(perShard.summary)")
+
+        workers[1].process.send(SIGKILL)
+        _ = try await workers[1].waitForExit(within: .seconds(10))
+        let failed = try await shardql(["-c", "SELECT count(*) FROM t"])
+        #expect(failed.status != 0)
+        #expect(failed.stderrText.contains("no copy of group ") && failed.stderrText.contains("is reachable"), "\(failed.summary)")
+        let partial = try await shardql(["-c", "PRAGMA shardql.partial_results = on; SELECT count(*) FROM t"])
+        #expect(partial.status == 0, "\(partial.summary)")
+        #expect(partial.stdoutText.hasPrefix("1\n\(onFirst)\n-- partial result: no copy of shard \(lostShard) of t ("), "\(partial.summary)")
+        #expect(partial.stdoutText.contains("was reachable (PRAGMA shardql.partial_results)"), "\(partial.summary)")
+    }
 }

@@ -31,6 +31,10 @@ import Worker
 ///   to the transaction: it gets nothing more of it, and the transaction's commit marks it
 ///   inactive in the catalog (``lostCopies(of:)``), after which nothing reads it until repaired.
 ///   When every copy fails, the first copy's error is the call's.
+/// - **Failure detection**: every call's outcome, and a health check of every remote node every
+///   ``healthInterval`` (``startHealthChecks(every:)``), make a node that does not answer a
+///   suspect for ``suspicion``: reads try it last, a read waiting on it when it becomes one
+///   moves to another copy, and a read whose every copy is a suspect is not retried.
 final class PlacementExecutor: ShardExecutor {
     /// Makes the executor of a remote node from its `HOST:PORT`.
     typealias Connect = @Sendable (String) async throws -> any ShardExecutor
@@ -651,20 +655,14 @@ final class PlacementExecutor: ShardExecutor {
 }
 
 /// What a coordinator knows of a remote node from its own calls and health checks.
-public struct NodeContact: Sendable, Hashable {
+struct NodeContact: Sendable, Hashable {
     /// When the node last answered, in milliseconds since the Unix epoch; nil: not since this
     /// coordinator started.
-    public var lastAnswer: Int64?
+    var lastAnswer: Int64?
     /// Whether its last call or health check reached it; nil: not asked yet.
-    public var isReachable: Bool?
+    var isReachable: Bool?
     /// Whether its last health answer said it is draining.
-    public var isDraining = false
-
-    public init(lastAnswer: Int64? = nil, isReachable: Bool? = nil, isDraining: Bool = false) {
-        self.lastAnswer = lastAnswer
-        self.isReachable = isReachable
-        self.isDraining = isDraining
-    }
+    var isDraining = false
 }
 
 /// A read that moves to another copy when its node cannot be reached, mid-stream included: the

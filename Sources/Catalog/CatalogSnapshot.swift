@@ -112,6 +112,16 @@ public struct CatalogSnapshot: Hashable, Sendable {
     /// The placements of a shard group, by node.
     public func placements(of shardGroup: ShardGroupID) -> [Placement] { placementsByShardGroup[shardGroup] ?? [] }
 
+    /// This snapshot with nodes' last contact raised to `lastAnswers` where those are later
+    /// (``CatalogStore/recordContact(_:)``, which changes no version, keeps cached snapshots true).
+    public func raisingLastContact(_ lastAnswers: [NodeID: Int64]) -> CatalogSnapshot {
+        var raised = self
+        for (id, time) in lastAnswers where (raised.nodes[id]?.lastHeartbeat ?? .min) < time {
+            raised.nodes[id]?.lastHeartbeat = time
+        }
+        return raised
+    }
+
     /// The copies of a shard group that reads and writes use: its active placements; every
     /// placement when none is active (a group whose copies all missed something is still read
     /// rather than lost).

@@ -53,6 +53,14 @@ public protocol CatalogStore: Sendable {
     /// keys above it; a key at or below the current high-water mark changes nothing.
     func raiseKeyFloor(table: TableID, atLeast key: Int64) async throws
 
+    /// Records when nodes last answered a coordinator (``Node/lastHeartbeat``, milliseconds since
+    /// the Unix epoch), so every coordinator can say when a node that is down was last seen: a
+    /// time at or before the stored one, or an unknown node, changes nothing. Does not change
+    /// ``CatalogSnapshot/version`` (a coordinator records when it sees a node go down, and that
+    /// must not make other coordinators' DDL conflict); this store's later snapshots, and those
+    /// of stores opened later, show it.
+    func recordContact(_ lastAnswers: [NodeID: Int64]) async throws
+
     // MARK: Two-phase commit decision log
 
     /// Records a transaction about to prepare on its participants, in state

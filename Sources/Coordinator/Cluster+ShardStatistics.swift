@@ -151,6 +151,17 @@ extension Cluster {
     /// Asks every remote node whether it serves, now (each has a second to answer), for
     /// ``nodeFigures()`` to be current.
     public func checkNodeHealth() async {
-        await executor.checkHealth()
+        await Self.recordLastContact(of: executor.checkHealth(), in: store)
+    }
+
+    /// Records in the catalog when the nodes that went down (by address) last answered; a
+    /// failure to record only leaves the figure out.
+    static func recordLastContact(of wentDown: [String: Int64], in store: any CatalogStore) async {
+        guard !wentDown.isEmpty, let catalog = try? await store.snapshot() else { return }
+        var lastAnswers: [NodeID: Int64] = [:]
+        for (address, time) in wentDown {
+            if let node = catalog.node(address: address) { lastAnswers[node.id] = time }
+        }
+        try? await store.recordContact(lastAnswers)
     }
 }

@@ -203,8 +203,12 @@ public final class Cluster: Sendable {
         }
         let router = PlacementExecutor(local: worker, connect: connect, refresh: { try await store.snapshot() })
         router.learn(snapshot)
-        // Remote nodes are watched from the start: reads avoid one that stopped answering.
-        if connect != nil { router.startHealthChecks() }
+        // Remote nodes are watched from the start: reads avoid one that stopped answering, and
+        // when one goes down the catalog learns when it last answered (for every coordinator's
+        // `node list`). A failed record is only a missing figure.
+        if connect != nil {
+            router.startHealthChecks { wentDown in await recordLastContact(of: wentDown, in: store) }
+        }
         let cluster = Cluster(
             directory: directory, store: store, executor: router, defaultShardCount: defaultShardCount,
             defaultReplicas: defaultReplicas, defaultDistribution: defaultDistribution, localNode: local, shared: SharedState(snapshot: snapshot),

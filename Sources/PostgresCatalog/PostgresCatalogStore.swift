@@ -174,6 +174,20 @@ public final class PostgresCatalogStore: CatalogStore {
         }
     }
 
+    public func recordContact(_ lastAnswers: [NodeID: Int64]) async throws {
+        guard !lastAnswers.isEmpty else { return }
+        try await withConnection("recording when nodes last answered") { connection in
+            for (node, time) in lastAnswers.sorted(by: { $0.key < $1.key }) {
+                _ = try await connection.query(
+                    """
+                    UPDATE shardql.nodes SET last_heartbeat = \(time)
+                    WHERE id = \(node.rawValue) AND (last_heartbeat IS NULL OR last_heartbeat < \(time))
+                    """, logger: Self.logger)
+            }
+        }
+        watch.withLock { $0.cached = $0.cached?.raisingLastContact(lastAnswers) }
+    }
+
     // MARK: Two-phase commit decision log
 
     public func logTransaction(_ record: TransactionRecord, forgetting: [String]) async throws {

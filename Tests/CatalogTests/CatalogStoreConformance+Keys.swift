@@ -39,6 +39,27 @@ extension CatalogStoreCheck {
         }
     }
 
+    static func recordContact(_ open: Open) async throws {
+        try await with(open) { (store: any CatalogStore) async throws in
+            var ids = CatalogIDAllocator(try await store.snapshot())
+            let (first, second) = (ids.nodeID(), ids.nodeID())
+            let added = try await store.apply([
+                .addNode(Node(id: first, address: "10.0.0.1:7000")), .addNode(Node(id: second, address: "10.0.0.2:7000")),
+            ])
+            try await store.recordContact([first: 1_000, second: 2_000, NodeID(999): 5])  // an unknown node is skipped
+            var snapshot = try await store.snapshot()
+            #expect(snapshot.version == added.version, "a contact is not a catalog change")
+            #expect(snapshot.node(first)?.lastHeartbeat == 1_000)
+            #expect(snapshot.node(second)?.lastHeartbeat == 2_000)
+            // Only later times count: two coordinators may report out of order.
+            try await store.recordContact([first: 500, second: 3_000])
+            snapshot = try await store.snapshot()
+            #expect(snapshot.node(first)?.lastHeartbeat == 1_000)
+            #expect(snapshot.node(second)?.lastHeartbeat == 3_000)
+            try await store.recordContact([:])
+        }
+    }
+
     static func raiseKeyFloor(_ open: Open) async throws {
         try await with(open) { (store: any CatalogStore) async throws in
             let (before, _, orders) = try await SampleCatalog.withOrders(store)

@@ -31,6 +31,7 @@ enum CatalogStoreCheck: String, CaseIterable, Sendable, CustomTestStringConverti
     case keysIncreaseAcrossReopen
     case keysUnderConcurrentAllocators
     case raiseKeyFloor
+    case recordContact
     case transactionsAreLoggedAndListed
     case loggingRefusesDuplicatesAndDecisions
     case decideCommitsOrAbortsOnce
@@ -63,6 +64,7 @@ enum CatalogStoreCheck: String, CaseIterable, Sendable, CustomTestStringConverti
         case .keysIncreaseAcrossReopen: try await Self.keysIncreaseAcrossReopen(open)
         case .keysUnderConcurrentAllocators: try await Self.keysUnderConcurrentAllocators(open)
         case .raiseKeyFloor: try await Self.raiseKeyFloor(open)
+        case .recordContact: try await Self.recordContact(open)
         case .transactionsAreLoggedAndListed: try await Self.transactionsAreLoggedAndListed(open)
         case .loggingRefusesDuplicatesAndDecisions: try await Self.loggingRefusesDuplicatesAndDecisions(open)
         case .decideCommitsOrAbortsOnce: try await Self.decideCommitsOrAbortsOnce(open)

@@ -474,6 +474,9 @@ struct ReplicationTests {
             #expect(figures[victim]?.health == "down")
             #expect(figures[victim]?.lastContact != nil, "it answered before")
             #expect(figures[Self.addresses[1]]?.health == "up")
+            // The catalog learned when it last answered: every coordinator's `node list` shows it.
+            let stored = try await cluster.store.snapshot().node(address: victim)?.lastHeartbeat
+            #expect(stored != nil && stored == figures[victim]?.lastContact, "\(String(describing: stored))")
             // The check alone made it a suspect: no read tries it while it stays down.
             fixture.board.resetCalls()
             for id in 1...40 { #expect(try await Self.rows(cluster, "SELECT v FROM t WHERE id = \(id)") == [[.text("v\(id)")]]) }

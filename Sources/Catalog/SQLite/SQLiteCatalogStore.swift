@@ -128,6 +128,18 @@ public actor SQLiteCatalogStore: CatalogStore {
         }
     }
 
+    public func recordContact(_ lastAnswers: [NodeID: Int64]) async throws {
+        guard !lastAnswers.isEmpty else { return }
+        try await database.write(.immediate) { connection in
+            for (node, time) in lastAnswers.sorted(by: { $0.key < $1.key }) {
+                try Self.run(
+                    "UPDATE nodes SET last_heartbeat = ? WHERE id = ? AND (last_heartbeat IS NULL OR last_heartbeat < ?)",
+                    [.integer(time), .integer(node.rawValue), .integer(time)], connection)
+            }
+        }
+        cached = cached?.raisingLastContact(lastAnswers)
+    }
+
     // MARK: Two-phase commit decision log
 
     public func logTransaction(_ record: TransactionRecord, forgetting: [String]) async throws {

@@ -74,6 +74,8 @@ final class PlacementExecutor: ShardExecutor {
         var contacts: [String: NodeContact] = [:]
         /// The remote nodes the catalog lists, which health checks visit.
         var nodes: [String] = []
+        /// Nodes whose going down ``checkHealth()`` reported, until they answer again.
+        var reportedDown: Set<String> = []
         var monitor: Task<Void, Never>?
         var isClosed = false
     }
@@ -197,8 +199,11 @@ final class PlacementExecutor: ShardExecutor {
 
     /// Asks every remote node the catalog lists whether it serves, at once, each within
     /// ``healthTimeout``: a node that does not answer is a suspect (reads try it last), one that
-    /// answers is not, and its answer is its last contact.
-    func checkHealth() async {
+    /// answers is not, and its answer is its last contact. Returns the nodes found down (by
+    /// this check or by a call) and not reported before, with when each last answered (for the
+    /// catalog: see ``CatalogStore/recordContact(_:)``).
+    @discardableResult
+    func checkHealth() async -> [String: Int64] {
         let nodes = state.withLock { $0.isClosed ? [] : $0.nodes }
         await withTaskGroup(of: Void.self) { group in
             for address in nodes {
@@ -215,14 +220,32 @@ final class PlacementExecutor: ShardExecutor {
                 }
             }
         }
+        // Down now and not reported yet (a failed call may have found it first).
+        return state.withLock { state in
+            var wentDown: [String: Int64] = [:]
+            for (address, contact) in state.contacts {
+                if contact.isReachable == false {
+                    if let lastAnswer = contact.lastAnswer, state.reportedDown.insert(address).inserted {
+                        wentDown[address] = lastAnswer
+                    }
+                } else {
+                    state.reportedDown.remove(address)
+                }
+            }
+            return wentDown
+        }
     }
 
-    /// Checks every node's health now and then every `interval` until ``close()``.
-    func startHealthChecks(every interval: Duration = healthInterval) {
+    /// Checks every node's health now and then every `interval` until ``close()``, handing the
+    /// nodes that went down (address, last answer) to `wentDown`.
+    func startHealthChecks(
+        every interval: Duration = healthInterval, wentDown: @escaping @Sendable ([String: Int64]) async -> Void = { _ in }
+    ) {
         let task = Task { [weak self] in
             while !Task.isCancelled {
                 guard let self else { return }
-                await self.checkHealth()
+                let down = await self.checkHealth()
+                if !down.isEmpty { await wentDown(down) }
                 try? await Task.sleep(for: interval)
             }
         }

@@ -20,7 +20,7 @@ public struct RowSequence: AsyncSequence, Sendable {
 
     /// The shards whose rows are missing because no copy of them could be reached, each as
     /// `shard 1 of orders (g4-s1.sqlite)`: only with `PRAGMA shardql.partial_results = on`
-    /// (otherwise such a query throws ``ShardQLError/Code/unavailable``). Complete once the rows
+    /// (otherwise such a query fails with a `ShardQLError` whose code is `.unavailable`). Complete once the rows
     /// have been read; empty for a whole result.
     public var unavailableShards: [String] { result.unavailableShards }
 

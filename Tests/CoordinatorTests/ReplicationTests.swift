@@ -75,7 +75,7 @@ struct ReplicationTests {
         func read(_ read: ShardRead, on shard: ShardFileID, batchRows: Int) async throws -> ShardRowStream {
             try board.check(address)
             let stream = try await worker.read(read, on: shard, batchRows: batchRows)
-            let rows = IteratorBox(stream.makeAsyncIterator())
+            let rows = SharedIterator(stream.makeAsyncIterator())
             let (board, address) = (board, address)
             return ShardRowStream(
                 columns: stream.columns,
@@ -150,19 +150,6 @@ struct ReplicationTests {
             return true
         }
         func close() async {}
-    }
-
-    /// The inner stream's iterator, used by one caller at a time (the stream's contract).
-    final class IteratorBox: @unchecked Sendable {
-        private var iterator: ShardRowStream.AsyncIterator?
-        init(_ iterator: ShardRowStream.AsyncIterator) { self.iterator = iterator }
-        func next() async throws -> [[SQLValue]]? {
-            guard var rows = iterator else { return nil }
-            let batch = try await rows.next()
-            iterator = batch == nil ? nil : rows
-            return batch
-        }
-        func drop() { iterator = nil }
     }
 
     /// A coordinator and three switchable nodes, in a temporary directory deleted afterwards.

@@ -28,17 +28,26 @@ struct ReplicaFailoverTests {
         let badReads = Mutex<[String]>([])
     }
 
-    @Test func killingAWorkerDuringReadsAndWritesLosesNothing() async throws {
-        let workers = try (0..<3).map { _ in try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"]) }
+    /// `count` worker processes on free ports of 127.0.0.1, registered with `shardql node add` in a
+    /// new coordinator directory (the caller deletes it).
+    static func cluster(workers count: Int) async throws
+        -> (workers: [WorkerCommandTests.WorkerProcess], addresses: [String], directory: URL)
+    {
+        let workers = try (0..<count).map { _ in try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"]) }
         var addresses: [String] = []
         for worker in workers { addresses.append(try await worker.address()) }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-replicas-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
         for address in addresses {
             let added = try await BoundedProcess.run(
                 CommandLineTests.binary, ["node", "add", address, "--data", directory.path], limit: .seconds(60))
             #expect(added.status == 0, "\(added.summary)")
         }
+        return (workers, addresses, directory)
+    }
+
+    @Test func killingAWorkerDuringReadsAndWritesLosesNothing() async throws {
+        let (workers, addresses, directory) = try await Self.cluster(workers: 3)
+        defer { try? FileManager.default.removeItem(at: directory) }
 
         let database = try await Database.open(directory: directory.path)
         _ = try await database.execute(
@@ -136,16 +145,8 @@ struct ReplicaFailoverTests {
     /// flight on it move to the other copy once a health check finds it silent, later reads
     /// avoid it, and every answer stays right.
     @Test func aWorkerThatStopsAnsweringDoesNotStallReads() async throws {
-        let workers = try (0..<3).map { _ in try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"]) }
-        var addresses: [String] = []
-        for worker in workers { addresses.append(try await worker.address()) }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-replicas-\(UUID().uuidString)")
+        let (workers, addresses, directory) = try await Self.cluster(workers: 3)
         defer { try? FileManager.default.removeItem(at: directory) }
-        for address in addresses {
-            let added = try await BoundedProcess.run(
-                CommandLineTests.binary, ["node", "add", address, "--data", directory.path], limit: .seconds(60))
-            #expect(added.status == 0, "\(added.summary)")
-        }
         let database = try await Database.open(directory: directory.path, options: .init(replicas: 2))
         _ = try await database.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT) DISTRIBUTED BY HASH (id) SHARDS 6")
         _ = try await database.execute("""
@@ -202,15 +203,11 @@ struct ReplicaFailoverTests {
     /// `PRAGMA shardql.partial_results = on` the shell answers from the other shards and says
     /// which are missing after the rows.
     @Test func theShellNamesTheShardsAPartialResultLacks() async throws {
-        let workers = try (0..<2).map { _ in try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"]) }
-        var addresses: [String] = []
-        for worker in workers { addresses.append(try await worker.address()) }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-partial-\(UUID().uuidString)")
+        let (workers, addresses, directory) = try await Self.cluster(workers: 2)
         defer { try? FileManager.default.removeItem(at: directory) }
         func shardql(_ arguments: [String]) async throws -> BoundedProcess.Outcome {
             try await BoundedProcess.run(CommandLineTests.binary, arguments + ["--data", directory.path], limit: .seconds(60))
         }
-        for address in addresses { #expect(try await shardql(["node", "add", address]).status == 0) }
         let setUp = try await shardql([
             "-c",
             """

@@ -119,7 +119,7 @@ struct StatementReads: ShardExecutor {
 
 /// A stream's iterator behind a stream of closures: one caller at a time (the stream's
 /// contract), dropped when the outer stream ends so the inner statement stops.
-private final class SharedIterator: @unchecked Sendable {
+final class SharedIterator: @unchecked Sendable {
     private var iterator: ShardRowStream.AsyncIterator?
 
     init(_ iterator: ShardRowStream.AsyncIterator) {

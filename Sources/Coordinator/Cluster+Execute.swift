@@ -10,8 +10,6 @@ struct RunningQuery: Sendable {
     /// Per-fragment figures, filled in as the rows are read (empty on the general path).
     var metrics: MetricsRecorder
     var started: ContinuousClock.Instant
-    /// The shards left out under `PRAGMA shardql.partial_results = on`; nil when it is off.
-    var unavailable: UnavailableShards?
 }
 
 extension Cluster {
@@ -33,7 +31,6 @@ extension Cluster {
             guard let deadline else { return try await run(statement, deadline: nil) }
             return try await deadline.run { try await self.run(statement, deadline: deadline) }
         }
-        running.unavailable = unavailable
         running.result.unavailable = unavailable
         return running
     }

@@ -87,8 +87,8 @@ extension Cluster {
         let health =
             if node.address == Node.localAddress {
                 "in-process"
-            } else if let reachable = contact?.isReachable {
-                !reachable ? "down" : contact!.isDraining ? "draining" : "up"
+            } else if let contact, let reachable = contact.isReachable {
+                !reachable ? "down" : contact.isDraining ? "draining" : "up"
             } else {
                 "unknown"
             }

@@ -27,6 +27,7 @@ public struct ShardQLError: Error, Sendable, CustomStringConvertible {
             case typeMismatch = "type mismatch"
             case unavailable = "unavailable"
             case unauthenticated = "unauthenticated"
+            case placementChanged = "placement changed"
             case internalError = "internal error"
         }
 
@@ -68,6 +69,10 @@ public struct ShardQLError: Error, Sendable, CustomStringConvertible {
         public static let unavailable = Code(.unavailable)
         /// A worker refused the call: the cluster token was missing or wrong.
         public static let unauthenticated = Code(.unauthenticated)
+        /// A node refused a call for a shard whose copies are changing: the shard moved to another
+        /// node, or its writes pause while a new copy catches up. The coordinator reads the catalog
+        /// again and retries where the copies are now.
+        public static let placementChanged = Code(.placementChanged)
         /// A broken invariant inside ShardQL: always a bug.
         public static let internalError = Code(.internalError)
 

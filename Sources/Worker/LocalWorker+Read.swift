@@ -6,7 +6,9 @@ extension LocalWorker {
         guard batchRows > 0 else {
             throw ShardQLError(.invalidArgument, "batchRows must be at least 1, got \(batchRows)")
         }
-        let pool = try await open(shard, creating: false).readers
+        let open = try await open(shard, creating: false)
+        try refuseIfRetired(open, shard)
+        let pool = open.readers
         if let transaction = read.transaction, let rows = try await readInTransaction(read, transaction, on: shard) {
             return ShardRowStream(
                 columns: rows.columns,

@@ -5,8 +5,8 @@ extension LocalWorker {
     public func statistics(of shard: ShardFileID) async throws -> ShardStatistics {
         let tables = try await query(
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                + "AND name <> ?",
-            parameters: [.text(ShardFileFormat.preparedTable)], on: shard)
+                + "AND name NOT LIKE '\\_shardql\\_%' ESCAPE '\\'",
+            parameters: [], on: shard)
         let names = tables.rows.compactMap { row -> String? in
             guard case .text(let name)? = row.first else { return nil }
             return name.string

@@ -182,6 +182,16 @@ extension LocalWorker {
             guard state.owner == transaction else { return }
             defer { state.reset() }
             guard !state.rolledBack else { throw Self.rolledBackError(shard) }
+            if open.copying.isLogging, let capture = state.capture, !capture.isEmpty {
+                do {
+                    let redo = SQLiteRedoStatement.encode(try capture.statements())
+                    capture.stop()
+                    try Self.logChange(redo, connection)
+                } catch {
+                    try? Self.end(connection, commit: false)
+                    throw error
+                }
+            }
             try Self.end(connection, commit: true)
         }
     }
@@ -221,21 +231,17 @@ extension LocalWorker {
     }
 
     public func commitPrepared(_ transaction: TransactionID, on shard: ShardFileID) async throws {
+        let copying = try await open(shard, creating: false).copying
         try await acquire(transaction, on: shard, recording: false, admittingPrepared: true) { connection, state in
             defer { state.reset() }
             do {
                 if let redo = try Self.preparedRedo(transaction, connection) {
-                    let statements = try SQLiteRedoStatement.decode(redo)
                     // The log holds what the triggers did already.
                     try connection.setTriggersEnabled(false)
                     defer { try? connection.setTriggersEnabled(true) }
-                    for item in statements {
-                        let statement = try connection.cachedStatement(item.sql)
-                        defer { statement.reset() }
-                        try statement.bind(item.parameters)
-                        try statement.run()
-                    }
+                    try Self.replay(SQLiteRedoStatement.decode(redo), connection)
                     try Self.deletePrepared(transaction, connection)
+                    if copying.isLogging { try Self.logChange(redo, connection) }
                 }
                 try Self.end(connection, commit: true)
             } catch {
@@ -304,7 +310,7 @@ extension LocalWorker {
     /// ``busyTimeout``) while another transaction owns it or holds a prepared record in the file
     /// — except the transaction's own record when `admittingPrepared` — then runs `body` in the
     /// same trip to the writer's queue.
-    private func acquire<T: Sendable>(
+    func acquire<T: Sendable>(
         _ transaction: TransactionID, on shard: ShardFileID, recording: Bool, admittingPrepared: Bool = false,
         then body: @Sendable (SQLiteConnection, WriterTransaction) throws -> T
     ) async throws -> T {
@@ -317,6 +323,11 @@ extension LocalWorker {
                 if let owner = state.owner {
                     guard owner == transaction else { return .blocked("transaction \(owner) is writing it") }
                 } else {
+                    switch open.copying.fence {
+                    case .none: break
+                    case .writes: if !admittingPrepared { throw Self.fencedError(shard) }
+                    case .retired: throw Self.movedError(shard)
+                    }
                     do {
                         try connection.cachedStatement("BEGIN IMMEDIATE TRANSACTION").run()
                     } catch let error as ShardQLError where error.sqliteResultCode.map({ $0 & 0xFF }) == 5 {
@@ -330,7 +341,9 @@ extension LocalWorker {
                     }
                     state.owner = transaction
                 }
-                if recording, state.capture == nil {
+                // While the file is the source of a copy, every transaction records: its commit
+                // appends the changes to the log.
+                if recording || (open.copying.isLogging && !admittingPrepared), state.capture == nil {
                     guard !state.hasWritten else {
                         throw ShardQLError(
                             .internalError, "transaction \(transaction) asked to record \(shard) after writing it unrecorded")
@@ -382,12 +395,12 @@ extension LocalWorker {
     }
 
     /// Commits or rolls back the connection's transaction, if one is open.
-    private static func end(_ connection: SQLiteConnection, commit: Bool) throws {
+    static func end(_ connection: SQLiteConnection, commit: Bool) throws {
         guard !connection.isAutocommit else { return }
         try connection.cachedStatement(commit ? "COMMIT TRANSACTION" : "ROLLBACK TRANSACTION").run()
     }
 
-    private static func otherPrepared(than transaction: TransactionID?, _ connection: SQLiteConnection) throws
+    static func otherPrepared(than transaction: TransactionID?, _ connection: SQLiteConnection) throws
         -> String?
     {
         let statement = try connection.cachedStatement(

@@ -22,6 +22,8 @@ public final class LocalWorker: ShardExecutor {
         var readers: ReaderPool
         /// Distinguishes this opening of the file from earlier ones (see ``Attachment``).
         var generation: UInt64
+        /// Whether the file is being copied to another node (``ShardMaintenance``).
+        var copying: CopyingState
     }
 
     /// How long a write waits for a shard's lock: another transaction, or one prepared there and
@@ -102,14 +104,16 @@ public final class LocalWorker: ShardExecutor {
             throw ShardQLError(.io, "shard file '\(path)' is missing")
         }
         let writer = try await SQLiteDatabase(path: path)
-        try await writer.withConnection { connection in
+        let copying = try await writer.withConnection { connection in
             try ShardFileFormat.stampOrCheck(connection, path: path, isNew: !exists)
+            let copying = try CopyingState(connection)
             // Writes come from coordinators: they may change this file, never reach another.
             try connection.confineToOwnFile(maxValueBytes: Self.maxValueBytes)
+            return copying
         }
         let opened = OpenShard(
             writer: writer, transaction: WriterTransaction(), readers: ReaderPool(path: path),
-            generation: openings.add(1, ordering: .relaxed).newValue)
+            generation: openings.add(1, ordering: .relaxed).newValue, copying: copying)
         // Another task may have opened it meanwhile: keep the first, close ours.
         let winner = shards.withLock { shards in
             if let existing = shards[shard] { return existing }

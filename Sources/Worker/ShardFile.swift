@@ -14,6 +14,14 @@ enum ShardFileFormat {
     /// transaction's id, its redo log (`SQLiteRedoStatement.encode`), and when it was prepared.
     static let preparedTable = "_shardql_prepared"
 
+    /// A source's change log while a copy of the file is made (``ShardMaintenance``): each
+    /// committed transaction's redo log, by position. Present only while logging.
+    static let changeLogTable = "_shardql_changes"
+    /// On a copy being caught up: the source's log position it has replayed up to.
+    static let copyTable = "_shardql_copy"
+    /// Present when the file's copy has moved to another node: the file refuses every call.
+    static let retiredTable = "_shardql_retired"
+
     private static let createPreparedTable = """
         CREATE TABLE IF NOT EXISTS \(preparedTable)(
             txid TEXT PRIMARY KEY, redo BLOB NOT NULL, prepared_at INTEGER NOT NULL

@@ -81,3 +81,46 @@ extension Shardql_V1_ShardStatistics {
         ShardStatistics(rowsByTable: rowsByTable, bytes: bytes)
     }
 }
+
+// MARK: Copying shard files
+
+extension Shardql_V1_ShardControl {
+    package init(_ control: ShardControl) {
+        self =
+            switch control {
+            case .startChangeLog: .startChangeLog
+            case .stopChangeLog: .stopChangeLog
+            case .fenceWrites: .fenceWrites
+            case .retire: .retire
+            case .unfence: .unfence
+            case .finishCopy: .finishCopy
+            case .position: .position
+            }
+    }
+
+    package var shardControl: ShardControl {
+        get throws(ShardQLError) {
+            switch self {
+            case .startChangeLog: .startChangeLog
+            case .stopChangeLog: .stopChangeLog
+            case .fenceWrites: .fenceWrites
+            case .retire: .retire
+            case .unfence: .unfence
+            case .finishCopy: .finishCopy
+            case .position: .position
+            case .unspecified, .UNRECOGNIZED:
+                throw ShardQLError(.invalidArgument, "unknown shard control \(rawValue)")
+            }
+        }
+    }
+}
+
+extension Shardql_V1_Change {
+    package init(_ change: ShardChange) {
+        self.init()
+        position = change.position
+        redo = Data(change.redo)
+    }
+
+    package var shardChange: ShardChange { ShardChange(position: position, redo: Array(redo)) }
+}

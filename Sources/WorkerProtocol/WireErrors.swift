@@ -43,7 +43,7 @@ package enum WireErrors {
         case .timeout: .deadlineExceeded
         case .resourceLimit: .resourceExhausted
         case .busy: .aborted
-        case .unsupported: .failedPrecondition
+        case .unsupported, .placementChanged: .failedPrecondition
         case .unavailable: .unavailable
         case .unauthenticated: .unauthenticated
         case .io: .dataLoss

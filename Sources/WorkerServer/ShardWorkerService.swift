@@ -185,11 +185,104 @@ public struct ShardWorkerService: Shardql_V1_ShardWorker.SimpleServiceProtocol {
         }
     }
 
+    // MARK: Copying shard files (ShardMaintenance)
+
+    /// The executor's copying side; every worker process serves a ``LocalWorker``, which has one.
+    private var maintenance: any ShardMaintenance {
+        get throws {
+            guard let maintenance = executor as? any ShardMaintenance else {
+                throw ShardQLError(.unsupported, "this worker cannot copy shard files")
+            }
+            return maintenance
+        }
+    }
+
     public func copyShard(
         request: Shardql_V1_ShardRequest, response: RPCWriter<Shardql_V1_FileChunk>, context: ServerContext
     ) async throws {
+        let maintenance = try maintenance
         try await serve(request.protocolVersion, context) {
-            throw ShardQLError(.unsupported, "copying shard files is not implemented by this worker yet")
+            let export = try await maintenance.exportShard(request.shard.fileID)
+            // The first message says the copy's state is fixed, and how big it is.
+            var header = Shardql_V1_FileChunk()
+            header.totalBytes = UInt64(export.byteCount)
+            try await response.write(header)
+            var offset: UInt64 = 0
+            for try await bytes in export {
+                var chunk = Shardql_V1_FileChunk()
+                chunk.offset = offset
+                chunk.data = Data(bytes)
+                offset += UInt64(bytes.count)
+                try await response.write(chunk)
+            }
+            var last = Shardql_V1_FileChunk()
+            last.offset = offset
+            last.last = true
+            try await response.write(last)
+        }
+    }
+
+    public func installShard(
+        request: RPCAsyncSequence<Shardql_V1_FileChunk, any Error>, context: ServerContext
+    ) async throws -> Shardql_V1_InstallResult {
+        let maintenance = try maintenance
+        // The version is checked on the first chunk, inside.
+        return try await serve(WireProtocol.version, context) {
+            let chunks = ChunkReader(request.makeAsyncIterator())
+            guard let first = try await chunks.next() else {
+                throw ShardQLError(.invalidArgument, "an install stream sent nothing")
+            }
+            try WireProtocol.check(first.protocolVersion)
+            guard first.hasShard else {
+                throw ShardQLError(.invalidArgument, "an install stream's first chunk names no shard")
+            }
+            let pending = Mutex<[UInt8]?>(first.data.isEmpty ? nil : Array(first.data))
+            let export = ShardFileExport(byteCount: Int64(first.totalBytes)) {
+                if let bytes = pending.withLock({ bytes in defer { bytes = nil }; return bytes }) { return bytes }
+                while let chunk = try await chunks.next() {
+                    if !chunk.data.isEmpty { return Array(chunk.data) }
+                    if chunk.last { return nil }
+                }
+                return nil
+            }
+            var result = Shardql_V1_InstallResult()
+            result.position = try await maintenance.installShard(first.shard.fileID, from: export)
+            return result
+        }
+    }
+
+    public func controlShard(
+        request: Shardql_V1_ControlRequest, context: ServerContext
+    ) async throws -> Shardql_V1_ControlResult {
+        let maintenance = try maintenance
+        return try await serve(request.protocolVersion, context) {
+            var result = Shardql_V1_ControlResult()
+            result.position = try await maintenance.controlShard(request.shard.fileID, try request.control.shardControl)
+            return result
+        }
+    }
+
+    public func shardChanges(
+        request: Shardql_V1_ChangesRequest, context: ServerContext
+    ) async throws -> Shardql_V1_ChangesResult {
+        let maintenance = try maintenance
+        return try await serve(request.protocolVersion, context) {
+            var result = Shardql_V1_ChangesResult()
+            result.changes = try await maintenance.changes(
+                of: request.shard.fileID, after: request.after, limit: Int(request.limit)
+            ).map(Shardql_V1_Change.init)
+            return result
+        }
+    }
+
+    public func applyChanges(
+        request: Shardql_V1_ApplyChangesRequest, context: ServerContext
+    ) async throws -> Shardql_V1_ApplyChangesResult {
+        let maintenance = try maintenance
+        return try await serve(request.protocolVersion, context) {
+            var result = Shardql_V1_ApplyChangesResult()
+            result.position = try await maintenance.applyChanges(request.changes.map(\.shardChange), to: request.shard.fileID)
+            return result
         }
     }
 
@@ -314,4 +407,15 @@ final class WorkerServiceState: Sendable {
     func beginDraining() { draining.store(true, ordering: .relaxed) }
     func enter() { inFlightCount.add(1, ordering: .relaxed) }
     func leave() { inFlightCount.subtract(1, ordering: .relaxed) }
+}
+
+/// A request stream's iterator, used by one task at a time (the install's), through a closure.
+private final class ChunkReader: @unchecked Sendable {
+    private var iterator: RPCAsyncSequence<Shardql_V1_FileChunk, any Error>.AsyncIterator
+
+    init(_ iterator: RPCAsyncSequence<Shardql_V1_FileChunk, any Error>.AsyncIterator) {
+        self.iterator = iterator
+    }
+
+    func next() async throws -> Shardql_V1_FileChunk? { try await iterator.next() }
 }

@@ -235,6 +235,20 @@ struct RemoteWorkerTests {
         }
     }
 
+    @Test func aFileCopiesBetweenNodesWhileWritten() async throws {
+        // Export over the wire into a local copy, then install over the wire from a local source.
+        try await withRemoteWorker { source in
+            try await withTemporaryWorker { target, _ in
+                try await copyWhileWriting(from: source.remote, to: target)
+            }
+        }
+        try await withRemoteWorker { target in
+            try await withTemporaryWorker { source, _ in
+                try await copyWhileWriting(from: source, to: target.remote)
+            }
+        }
+    }
+
     @Test func statisticsCountRowsAndBytes() async throws {
         try await withRemoteWorker { h in
             try await h.remote.makeShard(shard, rows: 25)

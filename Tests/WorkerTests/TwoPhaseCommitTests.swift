@@ -114,3 +114,14 @@ struct TwoPhaseCommitTests {
         }
     }
 }
+
+@Suite("LocalWorker copies")
+struct ShardCopyTests {
+    @Test func aFileCopiedWhileWrittenCatchesUpToTheSource() async throws {
+        try await withTemporaryWorker { source, _ in
+            try await withTemporaryWorker { target, _ in
+                try await copyWhileWriting(from: source, to: target)
+            }
+        }
+    }
+}

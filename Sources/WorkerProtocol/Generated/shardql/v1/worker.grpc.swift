@@ -151,6 +151,58 @@ public enum Shardql_V1_ShardWorker: Sendable {
                 type: .serverStreaming
             )
         }
+        /// Namespace for "InstallShard" metadata.
+        public enum InstallShard: Sendable {
+            /// Request type for "InstallShard".
+            public typealias Input = Shardql_V1_FileChunk
+            /// Response type for "InstallShard".
+            public typealias Output = Shardql_V1_InstallResult
+            /// Descriptor for "InstallShard".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "shardql.v1.ShardWorker"),
+                method: "InstallShard",
+                type: .clientStreaming
+            )
+        }
+        /// Namespace for "ControlShard" metadata.
+        public enum ControlShard: Sendable {
+            /// Request type for "ControlShard".
+            public typealias Input = Shardql_V1_ControlRequest
+            /// Response type for "ControlShard".
+            public typealias Output = Shardql_V1_ControlResult
+            /// Descriptor for "ControlShard".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "shardql.v1.ShardWorker"),
+                method: "ControlShard",
+                type: .unary
+            )
+        }
+        /// Namespace for "ShardChanges" metadata.
+        public enum ShardChanges: Sendable {
+            /// Request type for "ShardChanges".
+            public typealias Input = Shardql_V1_ChangesRequest
+            /// Response type for "ShardChanges".
+            public typealias Output = Shardql_V1_ChangesResult
+            /// Descriptor for "ShardChanges".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "shardql.v1.ShardWorker"),
+                method: "ShardChanges",
+                type: .unary
+            )
+        }
+        /// Namespace for "ApplyChanges" metadata.
+        public enum ApplyChanges: Sendable {
+            /// Request type for "ApplyChanges".
+            public typealias Input = Shardql_V1_ApplyChangesRequest
+            /// Response type for "ApplyChanges".
+            public typealias Output = Shardql_V1_ApplyChangesResult
+            /// Descriptor for "ApplyChanges".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "shardql.v1.ShardWorker"),
+                method: "ApplyChanges",
+                type: .unary
+            )
+        }
         /// Namespace for "Statistics" metadata.
         public enum Statistics: Sendable {
             /// Request type for "Statistics".
@@ -188,6 +240,10 @@ public enum Shardql_V1_ShardWorker: Sendable {
             CreateShard.descriptor,
             DropShard.descriptor,
             CopyShard.descriptor,
+            InstallShard.descriptor,
+            ControlShard.descriptor,
+            ShardChanges.descriptor,
+            ApplyChanges.descriptor,
             Statistics.descriptor,
             Health.descriptor
         ]
@@ -352,7 +408,7 @@ extension Shardql_V1_ShardWorker {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Streams a consistent copy of a shard file (shard moves and repair).
+        /// > Streams a consistent copy of a shard file (shard moves, repair, backup).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Shardql_V1_ShardRequest` messages.
@@ -365,6 +421,74 @@ extension Shardql_V1_ShardWorker {
             request: GRPCCore.StreamingServerRequest<Shardql_V1_ShardRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Shardql_V1_FileChunk>
+
+        /// Handle the "InstallShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Makes a streamed copy this node's copy of the shard, ready to be caught up.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Shardql_V1_FileChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Shardql_V1_InstallResult` messages.
+        func installShard(
+            request: GRPCCore.StreamingServerRequest<Shardql_V1_FileChunk>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Shardql_V1_InstallResult>
+
+        /// Handle the "ControlShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Starts or stops a change log, fences writes, retires a moved copy.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Shardql_V1_ControlRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Shardql_V1_ControlResult` messages.
+        func controlShard(
+            request: GRPCCore.StreamingServerRequest<Shardql_V1_ControlRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Shardql_V1_ControlResult>
+
+        /// Handle the "ShardChanges" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reads a source's change log; replays changes into a copy being caught up.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Shardql_V1_ChangesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Shardql_V1_ChangesResult` messages.
+        func shardChanges(
+            request: GRPCCore.StreamingServerRequest<Shardql_V1_ChangesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Shardql_V1_ChangesResult>
+
+        /// Handle the "ApplyChanges" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Shardql_V1_ApplyChangesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Shardql_V1_ApplyChangesResult` messages.
+        func applyChanges(
+            request: GRPCCore.StreamingServerRequest<Shardql_V1_ApplyChangesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Shardql_V1_ApplyChangesResult>
 
         /// Handle the "Statistics" method.
         ///
@@ -539,7 +663,7 @@ extension Shardql_V1_ShardWorker {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Streams a consistent copy of a shard file (shard moves and repair).
+        /// > Streams a consistent copy of a shard file (shard moves, repair, backup).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Shardql_V1_ShardRequest` message.
@@ -552,6 +676,74 @@ extension Shardql_V1_ShardWorker {
             request: GRPCCore.ServerRequest<Shardql_V1_ShardRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Shardql_V1_FileChunk>
+
+        /// Handle the "InstallShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Makes a streamed copy this node's copy of the shard, ready to be caught up.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Shardql_V1_FileChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Shardql_V1_InstallResult` message.
+        func installShard(
+            request: GRPCCore.StreamingServerRequest<Shardql_V1_FileChunk>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Shardql_V1_InstallResult>
+
+        /// Handle the "ControlShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Starts or stops a change log, fences writes, retires a moved copy.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Shardql_V1_ControlRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Shardql_V1_ControlResult` message.
+        func controlShard(
+            request: GRPCCore.ServerRequest<Shardql_V1_ControlRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Shardql_V1_ControlResult>
+
+        /// Handle the "ShardChanges" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reads a source's change log; replays changes into a copy being caught up.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Shardql_V1_ChangesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Shardql_V1_ChangesResult` message.
+        func shardChanges(
+            request: GRPCCore.ServerRequest<Shardql_V1_ChangesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Shardql_V1_ChangesResult>
+
+        /// Handle the "ApplyChanges" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Shardql_V1_ApplyChangesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Shardql_V1_ApplyChangesResult` message.
+        func applyChanges(
+            request: GRPCCore.ServerRequest<Shardql_V1_ApplyChangesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Shardql_V1_ApplyChangesResult>
 
         /// Handle the "Statistics" method.
         ///
@@ -725,7 +917,7 @@ extension Shardql_V1_ShardWorker {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Streams a consistent copy of a shard file (shard moves and repair).
+        /// > Streams a consistent copy of a shard file (shard moves, repair, backup).
         ///
         /// - Parameters:
         ///   - request: A `Shardql_V1_ShardRequest` message.
@@ -739,6 +931,74 @@ extension Shardql_V1_ShardWorker {
             response: GRPCCore.RPCWriter<Shardql_V1_FileChunk>,
             context: GRPCCore.ServerContext
         ) async throws
+
+        /// Handle the "InstallShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Makes a streamed copy this node's copy of the shard, ready to be caught up.
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Shardql_V1_FileChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Shardql_V1_InstallResult` to respond with.
+        func installShard(
+            request: GRPCCore.RPCAsyncSequence<Shardql_V1_FileChunk, any Swift.Error>,
+            context: GRPCCore.ServerContext
+        ) async throws -> Shardql_V1_InstallResult
+
+        /// Handle the "ControlShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Starts or stops a change log, fences writes, retires a moved copy.
+        ///
+        /// - Parameters:
+        ///   - request: A `Shardql_V1_ControlRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Shardql_V1_ControlResult` to respond with.
+        func controlShard(
+            request: Shardql_V1_ControlRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Shardql_V1_ControlResult
+
+        /// Handle the "ShardChanges" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reads a source's change log; replays changes into a copy being caught up.
+        ///
+        /// - Parameters:
+        ///   - request: A `Shardql_V1_ChangesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Shardql_V1_ChangesResult` to respond with.
+        func shardChanges(
+            request: Shardql_V1_ChangesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Shardql_V1_ChangesResult
+
+        /// Handle the "ApplyChanges" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Shardql_V1_ApplyChangesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Shardql_V1_ApplyChangesResult` to respond with.
+        func applyChanges(
+            request: Shardql_V1_ApplyChangesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Shardql_V1_ApplyChangesResult
 
         /// Handle the "Statistics" method.
         ///
@@ -874,6 +1134,50 @@ extension Shardql_V1_ShardWorker.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Shardql_V1_ShardWorker.Method.InstallShard.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Shardql_V1_FileChunk>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Shardql_V1_InstallResult>(),
+            handler: { request, context in
+                try await self.installShard(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Shardql_V1_ShardWorker.Method.ControlShard.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Shardql_V1_ControlRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Shardql_V1_ControlResult>(),
+            handler: { request, context in
+                try await self.controlShard(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Shardql_V1_ShardWorker.Method.ShardChanges.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Shardql_V1_ChangesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Shardql_V1_ChangesResult>(),
+            handler: { request, context in
+                try await self.shardChanges(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Shardql_V1_ShardWorker.Method.ApplyChanges.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Shardql_V1_ApplyChangesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Shardql_V1_ApplyChangesResult>(),
+            handler: { request, context in
+                try await self.applyChanges(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Shardql_V1_ShardWorker.Method.Statistics.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Shardql_V1_StatisticsRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Shardql_V1_StatisticsResult>(),
@@ -998,6 +1302,50 @@ extension Shardql_V1_ShardWorker.ServiceProtocol {
             context: context
         )
         return response
+    }
+
+    public func installShard(
+        request: GRPCCore.StreamingServerRequest<Shardql_V1_FileChunk>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Shardql_V1_InstallResult> {
+        let response = try await self.installShard(
+            request: request,
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func controlShard(
+        request: GRPCCore.StreamingServerRequest<Shardql_V1_ControlRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Shardql_V1_ControlResult> {
+        let response = try await self.controlShard(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func shardChanges(
+        request: GRPCCore.StreamingServerRequest<Shardql_V1_ChangesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Shardql_V1_ChangesResult> {
+        let response = try await self.shardChanges(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func applyChanges(
+        request: GRPCCore.StreamingServerRequest<Shardql_V1_ApplyChangesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Shardql_V1_ApplyChangesResult> {
+        let response = try await self.applyChanges(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
     }
 
     public func statistics(
@@ -1148,6 +1496,58 @@ extension Shardql_V1_ShardWorker.SimpleServiceProtocol {
                 )
                 return [:]
             }
+        )
+    }
+
+    public func installShard(
+        request: GRPCCore.StreamingServerRequest<Shardql_V1_FileChunk>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Shardql_V1_InstallResult> {
+        return GRPCCore.ServerResponse<Shardql_V1_InstallResult>(
+            message: try await self.installShard(
+                request: request.messages,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func controlShard(
+        request: GRPCCore.ServerRequest<Shardql_V1_ControlRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Shardql_V1_ControlResult> {
+        return GRPCCore.ServerResponse<Shardql_V1_ControlResult>(
+            message: try await self.controlShard(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func shardChanges(
+        request: GRPCCore.ServerRequest<Shardql_V1_ChangesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Shardql_V1_ChangesResult> {
+        return GRPCCore.ServerResponse<Shardql_V1_ChangesResult>(
+            message: try await self.shardChanges(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func applyChanges(
+        request: GRPCCore.ServerRequest<Shardql_V1_ApplyChangesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Shardql_V1_ApplyChangesResult> {
+        return GRPCCore.ServerResponse<Shardql_V1_ApplyChangesResult>(
+            message: try await self.applyChanges(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
         )
     }
 
@@ -1363,7 +1763,7 @@ extension Shardql_V1_ShardWorker {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Streams a consistent copy of a shard file (shard moves and repair).
+        /// > Streams a consistent copy of a shard file (shard moves, repair, backup).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Shardql_V1_ShardRequest` message.
@@ -1380,6 +1780,94 @@ extension Shardql_V1_ShardWorker {
             deserializer: some GRPCCore.MessageDeserializer<Shardql_V1_FileChunk>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Shardql_V1_FileChunk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "InstallShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Makes a streamed copy this node's copy of the shard, ready to be caught up.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Shardql_V1_FileChunk` messages.
+        ///   - serializer: A serializer for `Shardql_V1_FileChunk` messages.
+        ///   - deserializer: A deserializer for `Shardql_V1_InstallResult` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func installShard<Result>(
+            request: GRPCCore.StreamingClientRequest<Shardql_V1_FileChunk>,
+            serializer: some GRPCCore.MessageSerializer<Shardql_V1_FileChunk>,
+            deserializer: some GRPCCore.MessageDeserializer<Shardql_V1_InstallResult>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_InstallResult>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ControlShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Starts or stops a change log, fences writes, retires a moved copy.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Shardql_V1_ControlRequest` message.
+        ///   - serializer: A serializer for `Shardql_V1_ControlRequest` messages.
+        ///   - deserializer: A deserializer for `Shardql_V1_ControlResult` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func controlShard<Result>(
+            request: GRPCCore.ClientRequest<Shardql_V1_ControlRequest>,
+            serializer: some GRPCCore.MessageSerializer<Shardql_V1_ControlRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Shardql_V1_ControlResult>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_ControlResult>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ShardChanges" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reads a source's change log; replays changes into a copy being caught up.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Shardql_V1_ChangesRequest` message.
+        ///   - serializer: A serializer for `Shardql_V1_ChangesRequest` messages.
+        ///   - deserializer: A deserializer for `Shardql_V1_ChangesResult` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func shardChanges<Result>(
+            request: GRPCCore.ClientRequest<Shardql_V1_ChangesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Shardql_V1_ChangesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Shardql_V1_ChangesResult>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_ChangesResult>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ApplyChanges" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Shardql_V1_ApplyChangesRequest` message.
+        ///   - serializer: A serializer for `Shardql_V1_ApplyChangesRequest` messages.
+        ///   - deserializer: A deserializer for `Shardql_V1_ApplyChangesResult` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func applyChanges<Result>(
+            request: GRPCCore.ClientRequest<Shardql_V1_ApplyChangesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Shardql_V1_ApplyChangesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Shardql_V1_ApplyChangesResult>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_ApplyChangesResult>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "Statistics" method.
@@ -1699,7 +2187,7 @@ extension Shardql_V1_ShardWorker {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Streams a consistent copy of a shard file (shard moves and repair).
+        /// > Streams a consistent copy of a shard file (shard moves, repair, backup).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Shardql_V1_ShardRequest` message.
@@ -1720,6 +2208,138 @@ extension Shardql_V1_ShardWorker {
             try await self.client.serverStreaming(
                 request: request,
                 descriptor: Shardql_V1_ShardWorker.Method.CopyShard.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "InstallShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Makes a streamed copy this node's copy of the shard, ready to be caught up.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Shardql_V1_FileChunk` messages.
+        ///   - serializer: A serializer for `Shardql_V1_FileChunk` messages.
+        ///   - deserializer: A deserializer for `Shardql_V1_InstallResult` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func installShard<Result>(
+            request: GRPCCore.StreamingClientRequest<Shardql_V1_FileChunk>,
+            serializer: some GRPCCore.MessageSerializer<Shardql_V1_FileChunk>,
+            deserializer: some GRPCCore.MessageDeserializer<Shardql_V1_InstallResult>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_InstallResult>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.clientStreaming(
+                request: request,
+                descriptor: Shardql_V1_ShardWorker.Method.InstallShard.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ControlShard" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Starts or stops a change log, fences writes, retires a moved copy.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Shardql_V1_ControlRequest` message.
+        ///   - serializer: A serializer for `Shardql_V1_ControlRequest` messages.
+        ///   - deserializer: A deserializer for `Shardql_V1_ControlResult` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func controlShard<Result>(
+            request: GRPCCore.ClientRequest<Shardql_V1_ControlRequest>,
+            serializer: some GRPCCore.MessageSerializer<Shardql_V1_ControlRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Shardql_V1_ControlResult>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_ControlResult>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Shardql_V1_ShardWorker.Method.ControlShard.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ShardChanges" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reads a source's change log; replays changes into a copy being caught up.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Shardql_V1_ChangesRequest` message.
+        ///   - serializer: A serializer for `Shardql_V1_ChangesRequest` messages.
+        ///   - deserializer: A deserializer for `Shardql_V1_ChangesResult` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func shardChanges<Result>(
+            request: GRPCCore.ClientRequest<Shardql_V1_ChangesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Shardql_V1_ChangesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Shardql_V1_ChangesResult>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_ChangesResult>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Shardql_V1_ShardWorker.Method.ShardChanges.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ApplyChanges" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Shardql_V1_ApplyChangesRequest` message.
+        ///   - serializer: A serializer for `Shardql_V1_ApplyChangesRequest` messages.
+        ///   - deserializer: A deserializer for `Shardql_V1_ApplyChangesResult` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func applyChanges<Result>(
+            request: GRPCCore.ClientRequest<Shardql_V1_ApplyChangesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Shardql_V1_ApplyChangesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Shardql_V1_ApplyChangesResult>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_ApplyChangesResult>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Shardql_V1_ShardWorker.Method.ApplyChanges.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -2014,7 +2634,7 @@ extension Shardql_V1_ShardWorker.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Streams a consistent copy of a shard file (shard moves and repair).
+    /// > Streams a consistent copy of a shard file (shard moves, repair, backup).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Shardql_V1_ShardRequest` message.
@@ -2032,6 +2652,118 @@ extension Shardql_V1_ShardWorker.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Shardql_V1_ShardRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Shardql_V1_FileChunk>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "InstallShard" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Makes a streamed copy this node's copy of the shard, ready to be caught up.
+    ///
+    /// - Parameters:
+    ///   - request: A streaming request producing `Shardql_V1_FileChunk` messages.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func installShard<Result>(
+        request: GRPCCore.StreamingClientRequest<Shardql_V1_FileChunk>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_InstallResult>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.installShard(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Shardql_V1_FileChunk>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Shardql_V1_InstallResult>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ControlShard" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Starts or stops a change log, fences writes, retires a moved copy.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Shardql_V1_ControlRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func controlShard<Result>(
+        request: GRPCCore.ClientRequest<Shardql_V1_ControlRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_ControlResult>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.controlShard(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Shardql_V1_ControlRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Shardql_V1_ControlResult>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ShardChanges" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Reads a source's change log; replays changes into a copy being caught up.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Shardql_V1_ChangesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func shardChanges<Result>(
+        request: GRPCCore.ClientRequest<Shardql_V1_ChangesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_ChangesResult>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.shardChanges(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Shardql_V1_ChangesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Shardql_V1_ChangesResult>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ApplyChanges" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Shardql_V1_ApplyChangesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func applyChanges<Result>(
+        request: GRPCCore.ClientRequest<Shardql_V1_ApplyChangesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_ApplyChangesResult>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.applyChanges(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Shardql_V1_ApplyChangesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Shardql_V1_ApplyChangesResult>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2346,7 +3078,7 @@ extension Shardql_V1_ShardWorker.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Streams a consistent copy of a shard file (shard moves and repair).
+    /// > Streams a consistent copy of a shard file (shard moves, repair, backup).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -2367,6 +3099,135 @@ extension Shardql_V1_ShardWorker.ClientProtocol {
             metadata: metadata
         )
         return try await self.copyShard(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "InstallShard" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Makes a streamed copy this node's copy of the shard, ready to be caught up.
+    ///
+    /// - Parameters:
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - producer: A closure producing request messages to send to the server. Returning
+    ///       from the closure closes the request stream.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func installShard<Result>(
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Shardql_V1_FileChunk>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_InstallResult>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.StreamingClientRequest<Shardql_V1_FileChunk>(
+            metadata: metadata,
+            producer: producer
+        )
+        return try await self.installShard(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ControlShard" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Starts or stops a change log, fences writes, retires a moved copy.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func controlShard<Result>(
+        _ message: Shardql_V1_ControlRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_ControlResult>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Shardql_V1_ControlRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.controlShard(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ShardChanges" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Reads a source's change log; replays changes into a copy being caught up.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func shardChanges<Result>(
+        _ message: Shardql_V1_ChangesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_ChangesResult>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Shardql_V1_ChangesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.shardChanges(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ApplyChanges" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func applyChanges<Result>(
+        _ message: Shardql_V1_ApplyChangesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Shardql_V1_ApplyChangesResult>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Shardql_V1_ApplyChangesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.applyChanges(
             request: request,
             options: options,
             onResponse: handleResponse

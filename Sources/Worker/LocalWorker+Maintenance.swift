@@ -14,8 +14,9 @@ import Darwin
 final class CopyingState: Sendable {
     enum Fence: Sendable {
         case none
-        /// No new write transaction (``ShardControl/fenceWrites``).
-        case writes
+        /// No new write transaction (``ShardControl/fenceWrites``) until the lease ends: a
+        /// coordinator that died holding the fence does not stop the file's writes for good.
+        case writes(until: ContinuousClock.Instant)
         /// Nothing new at all: the file's copy moved to another node (``ShardControl/retire``).
         case retired
     }
@@ -42,8 +43,19 @@ final class CopyingState: Sendable {
             fence: names.contains(ShardFileFormat.retiredTable) ? .retired : .none))
     }
 
+    /// How long a write fence lasts unless renewed (fencing again) or lifted: far longer than a
+    /// copy's last catch-up and catalog switch take.
+    static let fenceLease: Duration = .seconds(30)
+
     var isLogging: Bool { state.withLock { $0.isLogging } }
-    var fence: Fence { state.withLock { $0.fence } }
+
+    /// The fence in force (an expired write fence is none).
+    var fence: Fence {
+        state.withLock { state in
+            if case .writes(let until) = state.fence, until < .now { return .none }
+            return state.fence
+        }
+    }
 }
 
 extension LocalWorker: ShardMaintenance {
@@ -173,7 +185,9 @@ extension LocalWorker: ShardMaintenance {
             }
         case .fenceWrites, .retire:
             let before = open.copying.state.withLock { state in
-                defer { if case .none = state.fence { state.fence = .writes } }
+                defer {
+                    if case .retired = state.fence {} else { state.fence = .writes(until: .now + CopyingState.fenceLease) }
+                }
                 return state.fence
             }
             do {

@@ -86,6 +86,16 @@ public struct ShardFileExport: AsyncSequence, Sendable {
         self.next = next
     }
 
+    /// The same export, calling `onChunk` with each chunk's size as it passes (progress).
+    public func observing(_ onChunk: @escaping @Sendable (Int) -> Void) -> ShardFileExport {
+        let next = self.next
+        return ShardFileExport(byteCount: byteCount) {
+            let chunk = try await next()
+            if let chunk { onChunk(chunk.count) }
+            return chunk
+        }
+    }
+
     public struct AsyncIterator: AsyncIteratorProtocol {
         let produce: @Sendable () async throws -> [UInt8]?
 

@@ -25,12 +25,16 @@ struct NodeCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("The worker's address (port 1–65535).", valueName: "HOST:PORT"))
         var address: String
 
+        @Flag(help: "Then move shard files onto it (see 'shardql rebalance').")
+        var rebalance = false
+
         @OptionGroup var location: ClusterOptions
 
         func run() async throws {
             try await NodeCommand.withCluster(location) { cluster in
                 let node = try await cluster.addNode(address: address)
                 print("added node \(node.address) (\(node.state))")
+                if rebalance { try await RebalanceCommand.rebalance(cluster, dryRun: false) }
             }
         }
     }

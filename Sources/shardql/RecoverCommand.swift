@@ -20,6 +20,8 @@ struct Recover: AsyncParsableCommand {
         let cluster = try await location.open(recovering: false)
         do {
             let report = try await cluster.recover(scanningShards: true)
+            let undone = try await cluster.rollBackInterruptedCopies()
+            if undone > 0 { print("rolled back \(undone) interrupted shard cop\(undone == 1 ? "y" : "ies")") }
             print("committed: \(report.committed.count), rolled back: \(report.aborted.count), left to a running coordinator: \(report.skipped.count)")
             for id in report.committed { print("  committed \(id)") }
             for id in report.aborted { print("  rolled back \(id)") }

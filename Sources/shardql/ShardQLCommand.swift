@@ -26,7 +26,10 @@ struct ShardQLCommand: AsyncParsableCommand {
             the interactive shell (type .help there). 'shardql help run' lists every option.
             """,
         version: ShardQLVersion.current,
-        subcommands: [Run.self, ImportCommand.self, SLT.self, Recover.self, NodeCommand.self, WorkerCommand.self],
+        subcommands: [
+            Run.self, ImportCommand.self, SLT.self, Recover.self, NodeCommand.self, ShardCommand.self,
+            RebalanceCommand.self, WorkerCommand.self,
+        ],
         defaultSubcommand: Run.self
     )
 }

@@ -157,6 +157,14 @@ final class PlacementExecutor: ShardExecutor {
         }
     }
 
+    /// The node at `address`, for copying shard files to and from it (``ShardMaintenance``).
+    func maintenance(at address: String) async throws -> any ShardExecutor & ShardMaintenance {
+        guard let node = try await executor(forAddress: address, shard: nil) as? any ShardExecutor & ShardMaintenance else {
+            throw ShardQLError(.unsupported, "node \(address) cannot copy shard files")
+        }
+        return node
+    }
+
     /// Whether a call failed because its node could not be reached (another copy may answer).
     static func isUnreachable(_ error: any Error) -> Bool {
         (error as? ShardQLError)?.code == .unavailable
@@ -360,7 +368,7 @@ final class PlacementExecutor: ShardExecutor {
         _ shard: ShardFileID, attaching attached: [ShardFileID] = [],
         _ call: @escaping @Sendable (any ShardExecutor) async throws -> T
     ) async throws -> T {
-        try await retryingUnreachable(shard) {
+        try await reroutingOnPlacementChange(shard) { try await retryingUnreachable(shard) {
             let order = try await readOrder(shard, attaching: attached)
             var failures: [any Error] = []
             for (position, address) in order.enumerated() {
@@ -376,7 +384,7 @@ final class PlacementExecutor: ShardExecutor {
                 }
             }
             throw Self.noCopyReachable(shard, failures)
-        }
+        } }
     }
 
     /// How long idempotent work that found no copy reachable waits before trying again, per
@@ -405,6 +413,32 @@ final class PlacementExecutor: ShardExecutor {
                 try await Task.sleep(for: backoff / 2 + backoff / 2 * Double.random(in: 0...1))
             }
         }
+    }
+
+    /// How long a call refused because the shard's copies are changing keeps being re-routed: a
+    /// write fence lasts while a new copy's last changes are replayed and the catalog switches.
+    static let reroutingLimit: Duration = .seconds(15)
+
+    /// Runs `attempt` again, after reading the catalog, while a node refuses it because `shard`'s
+    /// copies are changing (``ShardQLError/Code/placementChanged``: moved away, or writes fenced
+    /// while a new copy catches up), pausing a little longer each time, for up to
+    /// ``reroutingLimit``.
+    private func reroutingOnPlacementChange<T>(_ shard: ShardFileID, _ attempt: () async throws -> T) async throws -> T {
+        let deadline = ContinuousClock.now + Self.reroutingLimit
+        var pause = Duration.milliseconds(5)
+        while true {
+            do {
+                return try await attempt()
+            } catch where Self.isPlacementChange(error) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .milliseconds(100))
+                learn(try await refresh())
+            }
+        }
+    }
+
+    static func isPlacementChange(_ error: any Error) -> Bool {
+        (error as? ShardQLError)?.code == .placementChanged
     }
 
     /// The error of a read none of whose copies answered: it names the shard, then why each copy failed.
@@ -455,39 +489,55 @@ final class PlacementExecutor: ShardExecutor {
 
     /// Runs a write call of `transaction` on every copy of `shard` it still reaches: the first
     /// that answers alone, then the rest at once (see the type's notes). Returns the first's result.
+    ///
+    /// A copy refusing the call because the shard's copies are changing (a move or a new copy
+    /// catching up) sends it, after a pause, to the copies the catalog lists then that have not
+    /// had it yet (``reroutingOnPlacementChange(_:_:)``): the refusing node took nothing of the
+    /// transaction (a fence waits for the transactions writing the file to end), so the new
+    /// copy, caught up to the same point, takes the call in its place.
     private func writeEverywhere<T: Sendable>(
         _ shard: ShardFileID, _ transaction: TransactionID,
         _ call: @escaping @Sendable (any ShardExecutor) async throws -> T
     ) async throws -> T {
-        var remaining = try await writeCopies(shard, transaction)
-        // The leader: a copy that cannot be reached is lost and the next leads; any other error
-        // (a constraint, a busy lock) is the statement's own and ends the call everywhere.
+        var done: Set<String> = []
         var result: T?
-        while result == nil {
-            let address = remaining.removeFirst()
-            do {
-                result = try await self.call(address, shard, call)
-            } catch where Self.isUnreachable(error) && !remaining.isEmpty {
-                markLost([address], of: shard, in: transaction)
-            }
-        }
-        let failed = await withTaskGroup(of: String?.self) { group in
-            for address in remaining {
-                group.addTask {
-                    do {
-                        _ = try await self.call(address, shard, call)
-                        return nil
-                    } catch {
-                        return address
-                    }
+        return try await reroutingOnPlacementChange(shard) {
+            var remaining = try await writeCopies(shard, transaction).filter { !done.contains($0) }
+            // The leader: a copy that cannot be reached is lost and the next leads; any other error
+            // (a constraint, a busy lock) is the statement's own and ends the call everywhere.
+            while result == nil {
+                guard !remaining.isEmpty else {
+                    throw ShardQLError(
+                        .unavailable, "no copy of \(shard) is reachable for transaction \(transaction): every node holding one failed")
+                }
+                let address = remaining.removeFirst()
+                do {
+                    result = try await self.call(address, shard, call)
+                    done.insert(address)
+                } catch where Self.isUnreachable(error) && !remaining.isEmpty {
+                    markLost([address], of: shard, in: transaction)
                 }
             }
-            var failed: [String] = []
-            for await address in group { if let address { failed.append(address) } }
-            return failed
+            let outcomes = await withTaskGroup(of: (String, (any Error)?).self) { group in
+                for address in remaining {
+                    group.addTask {
+                        do {
+                            _ = try await self.call(address, shard, call)
+                            return (address, nil)
+                        } catch {
+                            return (address, error)
+                        }
+                    }
+                }
+                var outcomes: [(String, (any Error)?)] = []
+                for await outcome in group { outcomes.append(outcome) }
+                return outcomes
+            }
+            done.formUnion(outcomes.filter { $0.1 == nil }.map(\.0))
+            markLost(outcomes.filter { $0.1 != nil && !Self.isPlacementChange($0.1!) }.map(\.0), of: shard, in: transaction)
+            if let refusal = outcomes.first(where: { $0.1.map(Self.isPlacementChange) ?? false })?.1 { throw refusal }
+            return result!
         }
-        markLost(failed, of: shard, in: transaction)
-        return result!
     }
 
     /// Runs `call` on every copy of `shard`, at once; throws the first failure (after all ran).
@@ -547,8 +597,10 @@ final class PlacementExecutor: ShardExecutor {
         if let transaction = read.transaction {
             return try await openOnFirst(read, on: shard, batchRows: batchRows, of: transactionCopies(read, shard, transaction))
         }
-        return try await retryingUnreachable(shard) {
-            try await self.openOnFirst(read, on: shard, batchRows: batchRows, of: readOrder(shard, attaching: read.attaching))
+        return try await reroutingOnPlacementChange(shard) {
+            try await retryingUnreachable(shard) {
+                try await self.openOnFirst(read, on: shard, batchRows: batchRows, of: readOrder(shard, attaching: read.attaching))
+            }
         }
     }
 

@@ -1,0 +1,127 @@
+import Catalog
+import Synchronization
+import ShardQLBase
+import Worker
+
+/// A step of copying a shard group's file to another node, for progress displays.
+public struct ShardCopyProgress: Sendable, Hashable {
+    public enum Phase: Sendable, Hashable {
+        /// The file's consistent copy is on its way: bytes sent of the total.
+        case copying(bytes: Int64, of: Int64)
+        /// Replaying the writes made since: the copy's log position and the source's.
+        case catchingUp(position: Int64, of: Int64)
+        /// Writes wait while the last changes are replayed and the catalog switches.
+        case switching
+        case done
+    }
+
+    /// The shard file being copied, like `g3-s1.sqlite`.
+    public var file: String
+    /// The node it is copied from, and the node it is copied to.
+    public var source: String
+    public var target: String
+    public var phase: Phase
+}
+
+/// What a copy does with the source's placement once the new one is active.
+enum CopyOutcome {
+    /// The copy replaces the source: a move (``Cluster/rebalance(progress:)``).
+    case retireSource
+    /// The copy joins the source: a repair, or a reference group's copy on a new node.
+    case keepSource
+}
+
+extension Cluster {
+    /// Changes a copy's catch-up batch holds at most.
+    static let catchUpBatch = 1000
+    /// How long a source that kept its placement stays fenced after the catalog switched, so every
+    /// coordinator's next write to the group, refused meanwhile, reads the new placements.
+    static let switchGrace: Duration = .seconds(1)
+
+    /// Copies `shardGroup`'s file from `source` to `target` while it takes reads and writes: a
+    /// consistent copy (SQLite's backup API, streamed), then the writes committed meanwhile from
+    /// the source's change log, in rounds, until a write fence lets the last ones be replayed and
+    /// the catalog switches the placements in one transaction. The target's placement must be in
+    /// the catalog already: `moving` (a new copy) or `inactive` (a repair).
+    ///
+    /// Any failure before the switch undoes the copy: the source takes writes again, the target's
+    /// file is dropped, and a `moving` placement is removed.
+    func copyShardGroup(
+        _ shardGroup: ShardGroupID, from source: Node, to target: Node, outcome: CopyOutcome,
+        progress: @escaping @Sendable (ShardCopyProgress) -> Void
+    ) async throws {
+        let file = ShardFileID(group: shardGroup.group.rawValue, index: shardGroup.index)
+        let from = try await executor.maintenance(at: source.address)
+        let to = try await executor.maintenance(at: target.address)
+        let report = { @Sendable (phase: ShardCopyProgress.Phase) in
+            progress(ShardCopyProgress(file: file.fileName, source: source.address, target: target.address, phase: phase))
+        }
+        do {
+            try await from.controlShard(file, .startChangeLog)
+            let export = try await from.exportShard(file)
+            let sent = ByteCounter()
+            var position = try await to.installShard(
+                file, from: export.observing { report(.copying(bytes: sent.add($0), of: export.byteCount)) })
+            // Rounds until a round finds little left: the fence then waits only for that.
+            while true {
+                let changes = try await from.changes(of: file, after: position, limit: Self.catchUpBatch)
+                position = try await to.applyChanges(changes, to: file)
+                report(.catchingUp(position: position, of: changes.last?.position ?? position))
+                if changes.count < Self.catchUpBatch / 10 { break }
+            }
+            report(.switching)
+            let last = try await from.controlShard(file, outcome == .retireSource ? .retire : .fenceWrites)
+            while position < last {
+                position = try await to.applyChanges(
+                    from.changes(of: file, after: position, limit: Self.catchUpBatch), to: file)
+            }
+            try await to.controlShard(file, .finishCopy)
+            let changes: [CatalogChange] =
+                outcome == .retireSource
+                ? [.setPlacementState(shardGroup, node: target.id, .active), .removePlacement(shardGroup, node: source.id)]
+                : [.setPlacementState(shardGroup, node: target.id, .active)]
+            adopt(try await store.apply(changes))
+        } catch {
+            await undoCopy(file, shardGroup, from: from, to: to, target: target)
+            throw error
+        }
+        // After the switch: the grace lets coordinators refused meanwhile find the new placements.
+        try? await Task.sleep(for: Self.switchGrace)
+        switch outcome {
+        case .retireSource:
+            try? await from.dropShard(file)
+        case .keepSource:
+            try? await from.controlShard(file, .unfence)
+            try? await from.controlShard(file, .stopChangeLog)
+        }
+        report(.done)
+    }
+
+    /// Undoes a copy that did not switch: the source takes writes again without its log, the
+    /// target's file goes, and so does a `moving` placement (an `inactive` one stays, for repair).
+    private func undoCopy(
+        _ file: ShardFileID, _ shardGroup: ShardGroupID, from: any ShardExecutor & ShardMaintenance,
+        to: any ShardExecutor & ShardMaintenance, target: Node
+    ) async {
+        try? await from.controlShard(file, .unfence)
+        try? await from.controlShard(file, .stopChangeLog)
+        try? await to.dropShard(file)
+        if let snapshot = try? await store.snapshot(),
+            snapshot.placements(of: shardGroup).contains(where: { $0.node == target.id && $0.state == .moving })
+        {
+            if let updated = try? await store.apply([.removePlacement(shardGroup, node: target.id)]) { adopt(updated) }
+        }
+    }
+}
+
+/// Counts bytes from concurrent callbacks.
+private final class ByteCounter: Sendable {
+    private let total = Mutex<Int64>(0)
+
+    func add(_ bytes: Int) -> Int64 {
+        total.withLock { total in
+            total += Int64(bytes)
+            return total
+        }
+    }
+}

@@ -126,6 +126,7 @@ extension LocalWorker: ShardMaintenance {
         // The old copy goes first, with its WAL: SQLite would replay a stale WAL onto the new file.
         try await dropShard(shard)
         guard rename(temporary, path(of: shard)) == 0 else { throw Self.ioError("cannot install", temporary) }
+        _ = moved.withLock { $0.remove(shard) }
         Self.syncDirectory(directory)
         return position
     }

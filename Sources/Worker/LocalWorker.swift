@@ -34,6 +34,8 @@ public final class LocalWorker: ShardExecutor {
     // Guarded by the mutex; the databases inside are actors, used outside the lock.
     let shards = Mutex<[ShardFileID: OpenShard]>([:])
     private let openings = Atomic<UInt64>(0)
+    /// Files this process deleted after their copy moved to another node (``ShardMaintenance``).
+    let moved = Mutex<Set<ShardFileID>>([])
 
     /// Rows per batch when ``query(_:parameters:on:)`` collects a whole result.
     static let queryBatchRows = 4096
@@ -55,6 +57,8 @@ public final class LocalWorker: ShardExecutor {
 
     public func dropShard(_ shard: ShardFileID) async throws {
         if let open = shards.withLock({ $0.removeValue(forKey: shard) }) {
+            // A copy that moved away: calls still routed here learn where it went.
+            if case .retired = open.copying.fence { _ = moved.withLock { $0.insert(shard) } }
             // The read-only readers first: the writer, closing last, checkpoints and removes the WAL.
             await open.readers.close()
             await open.writer.close()
@@ -101,8 +105,10 @@ public final class LocalWorker: ShardExecutor {
         let path = self.path(of: shard)
         let exists = access(path, F_OK) == 0
         guard exists || creating else {
+            if moved.withLock({ $0.contains(shard) }) { throw Self.movedError(shard) }
             throw ShardQLError(.io, "shard file '\(path)' is missing")
         }
+        if creating { _ = moved.withLock { $0.remove(shard) } }
         let writer = try await SQLiteDatabase(path: path)
         let copying = try await writer.withConnection { connection in
             try ShardFileFormat.stampOrCheck(connection, path: path, isNew: !exists)

@@ -108,6 +108,18 @@ public protocol CatalogStore: Sendable {
     /// recovery after a coordinator restarts.
     func transactions() async throws -> [TransactionRecord]
 
+    /// Runs `body` while no transaction can reach its commit point: every other call of
+    /// ``decide(_:commit:applying:expectedVersion:)`` and ``logTransaction(_:forgetting:)``, from
+    /// any coordinator, waits until it returns. `body` gets the catalog and the decision log as
+    /// they stand, fixed for its whole run: with the shards' states taken inside it, that is one
+    /// consistent point of the cluster (a backup's): a transaction logged `committed` there
+    /// counts, whatever its participants show; any other does not.
+    ///
+    /// Keep `body` short (writers wait; it must not call this store: it would wait for itself).
+    func withDecisionsPaused<T: Sendable>(
+        _ body: @escaping @Sendable (CatalogSnapshot, [TransactionRecord]) async throws -> T
+    ) async throws -> T
+
     /// Whether the catalog may have moved past `version` since this store last looked, answered
     /// without a round trip to the store's database, so a coordinator can ask before every
     /// statement and take a fresh ``snapshot()`` only when the answer is yes.

@@ -254,6 +254,22 @@ public final class PostgresCatalogStore: CatalogStore {
         }
     }
 
+    /// Holds `SHARE` mode on the decision log's table (it conflicts with the row changes of
+    /// logging and deciding, not with reads) in a repeatable-read transaction begun before it.
+    public func withDecisionsPaused<T: Sendable>(
+        _ body: @escaping @Sendable (CatalogSnapshot, [TransactionRecord]) async throws -> T
+    ) async throws -> T {
+        try await withConnection("pausing transaction decisions") { connection in
+            try await Self.inTransaction(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ") { connection in
+                // The lock before any query: the transaction's snapshot is taken after it is held.
+                try await connection.query("LOCK TABLE shardql.transactions IN SHARE MODE", logger: Self.logger)
+                let snapshot = try await Self.loadSnapshot(connection)
+                let log = try await Self.loadTransactions(connection)
+                return try await body(snapshot, log)
+            }
+        }
+    }
+
     public func transactions() async throws -> [TransactionRecord] {
         try await withConnection("reading the transaction log") { connection in
             try await Self.loadTransactions(connection)

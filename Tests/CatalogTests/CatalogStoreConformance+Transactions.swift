@@ -215,4 +215,31 @@ extension CatalogStoreCheck {
             }
         }
     }
+
+    /// A backup's consistent point: inside `withDecisionsPaused` the log and catalog are fixed,
+    /// and a decision by another store (another coordinator) waits for the pause to end.
+    static func decisionsWaitWhilePaused(_ open: Open) async throws {
+        try await with(open) { (first: any CatalogStore) async throws in
+            try await with(open) { (second: any CatalogStore) async throws in
+                let (before, _, _) = try await SampleCatalog.withOrders(first)
+                try await first.logTransaction(pending("held"), forgetting: [])
+                try await first.logTransaction(pending("decided"), forgetting: [])
+                _ = try await first.decide("decided", commit: true, applying: [], expectedVersion: nil)
+                let (decision, pauseEnded) = try await first.withDecisionsPaused { snapshot, log in
+                    #expect(snapshot == before)
+                    #expect(Dictionary(uniqueKeysWithValues: log.map { ($0.id, $0.state) }) == ["held": .pending, "decided": .committed])
+                    let decision = Task {
+                        let state = try await second.decide("held", commit: true, applying: [], expectedVersion: nil).state
+                        return (state, ContinuousClock.now)
+                    }
+                    try await Task.sleep(for: .milliseconds(300))
+                    return (decision, ContinuousClock.now)
+                }
+                let (state, decidedAt) = try await decision.value
+                #expect(state == .committed)
+                #expect(decidedAt >= pauseEnded, "the decision waited for the pause to end")
+                #expect(try await states(first)["held"] == .committed)
+            }
+        }
+    }
 }

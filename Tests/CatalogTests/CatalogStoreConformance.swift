@@ -41,6 +41,7 @@ enum CatalogStoreCheck: String, CaseIterable, Sendable, CustomTestStringConverti
     case changesByAnotherStoreAreNoticed
     case concurrentWritersSerialize
     case reservedIDsAreUnique
+    case decisionsWaitWhilePaused
 
     var testDescription: String { rawValue }
 
@@ -74,6 +75,7 @@ enum CatalogStoreCheck: String, CaseIterable, Sendable, CustomTestStringConverti
         case .changesByAnotherStoreAreNoticed: try await Self.changesByAnotherStoreAreNoticed(open)
         case .concurrentWritersSerialize: try await Self.concurrentWritersSerialize(open)
         case .reservedIDsAreUnique: try await Self.reservedIDsAreUnique(open)
+        case .decisionsWaitWhilePaused: try await Self.decisionsWaitWhilePaused(open)
         }
     }
 

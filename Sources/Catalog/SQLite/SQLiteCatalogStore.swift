@@ -183,6 +183,26 @@ public actor SQLiteCatalogStore: CatalogStore {
         try await database.withConnection { connection in try Self.loadTransactions(connection) }
     }
 
+    /// Holds the file's write lock (`BEGIN IMMEDIATE` on a connection of its own) while `body`
+    /// runs; other writers wait for it up to their busy timeout.
+    public func withDecisionsPaused<T: Sendable>(
+        _ body: @escaping @Sendable (CatalogSnapshot, [TransactionRecord]) async throws -> T
+    ) async throws -> T {
+        let pause = try SQLiteConnection(path: path, configuration: SQLiteConfiguration(cancelsOnTaskCancellation: false))
+        defer { pause.close() }
+        try pause.execute("BEGIN IMMEDIATE")
+        do {
+            let snapshot = try Self.currentSnapshot(cached: cached, pause)
+            let log = try Self.loadTransactions(pause)
+            let value = try await body(snapshot, log)
+            try pause.execute("COMMIT")
+            return value
+        } catch {
+            try? pause.execute("ROLLBACK")
+            throw error
+        }
+    }
+
     public nonisolated func mayHaveChanged(since version: Int64) -> Bool {
         watch.mayHaveChanged(since: version)
     }

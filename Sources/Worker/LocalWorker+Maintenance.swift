@@ -105,6 +105,23 @@ extension LocalWorker: ShardMaintenance {
     }
 
     public func installShard(_ shard: ShardFileID, from chunks: ShardFileExport) async throws -> Int64 {
+        try await receive(shard, from: chunks) { path in try Self.prepareInstalledCopy(at: path, shard) }
+    }
+
+    /// Stores `chunks` as this worker's file of `shard` exactly as they are (checked, not changed,
+    /// unlike ``installShard(_:from:)``): a backup keeps its copies this way.
+    public func storeShard(_ shard: ShardFileID, from chunks: ShardFileExport) async throws {
+        try await receive(shard, from: chunks) { path in
+            let connection = try Self.checkedReceivedFile(at: path, shard)
+            connection.close()
+        }
+    }
+
+    /// Writes `chunks` to a temporary file, syncs it, lets `prepare` check and change it, then
+    /// puts it in place of the shard's file (closing and deleting any old one first).
+    private func receive<T>(_ shard: ShardFileID, from chunks: ShardFileExport, prepare: (String) throws -> T)
+        async throws -> T
+    {
         let temporary = temporaryPath(for: shard, purpose: "install")
         defer { Self.unlinkFile(temporary) }
         let descriptor = openFile(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -122,27 +139,39 @@ extension LocalWorker: ShardMaintenance {
             }
             guard fsync(descriptor) == 0 else { throw Self.ioError("cannot sync", temporary) }
         }
-        let position = try Self.prepareInstalledCopy(at: temporary, shard)
+        let value = try prepare(temporary)
         // The old copy goes first, with its WAL: SQLite would replay a stale WAL onto the new file.
         try await dropShard(shard)
         guard rename(temporary, path(of: shard)) == 0 else { throw Self.ioError("cannot install", temporary) }
         _ = moved.withLock { $0.remove(shard) }
         Self.syncDirectory(directory)
-        return position
+        return value
+    }
+
+    /// Opens a received file and checks it is a whole, undamaged shard file.
+    private static func checkedReceivedFile(at path: String, _ shard: ShardFileID) throws -> SQLiteConnection {
+        let connection = try SQLiteConnection(
+            path: path, configuration: SQLiteConfiguration(walMode: false, cancelsOnTaskCancellation: false))
+        do {
+            try ShardFileFormat.stampOrCheck(connection, path: path, isNew: false)
+            let check = try connection.prepare("PRAGMA quick_check").rows()
+            guard check.count == 1, check.first?.first == .text("ok") else {
+                throw ShardQLError(
+                    .io, "the copy of \(shard) is damaged: \(check.prefix(3).map { "\($0)" }.joined(separator: "; "))")
+            }
+            return connection
+        } catch {
+            connection.close()
+            throw error
+        }
     }
 
     /// Turns a received file into a copy waiting for its catch-up: checks it, drops what belongs
     /// to the source (its log, its prepared transactions, a retirement), and records the log
     /// position it was taken at.
     private static func prepareInstalledCopy(at path: String, _ shard: ShardFileID) throws -> Int64 {
-        let connection = try SQLiteConnection(
-            path: path, configuration: SQLiteConfiguration(walMode: false, cancelsOnTaskCancellation: false))
+        let connection = try checkedReceivedFile(at: path, shard)
         defer { connection.close() }
-        try ShardFileFormat.stampOrCheck(connection, path: path, isNew: false)
-        let check = try connection.prepare("PRAGMA quick_check").rows()
-        guard check.count == 1, check.first?.first == .text("ok") else {
-            throw ShardQLError(.io, "the copy of \(shard) is damaged: \(check.prefix(3).map { "\($0)" }.joined(separator: "; "))")
-        }
         return try connection.transaction {
             var position: Int64 = 0
             if try tableExists(ShardFileFormat.changeLogTable, connection) {
@@ -345,20 +374,33 @@ extension LocalWorker: ShardMaintenance {
     }
 }
 
+extension ShardFileExport {
+    /// The bytes of the shard file at `path` as it is (a backup's copy, say), read a chunk at a
+    /// time; the file must not change meanwhile.
+    public static func reading(_ path: String) throws -> ShardFileExport {
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw LocalWorker.ioError("cannot read", path) }
+        let file = ExportFile(source: nil, path: path, deletesFile: false)
+        return ShardFileExport(byteCount: Int64(status.st_size)) { try await file.next() }
+    }
+}
+
 /// An export under way: the source connection holding the copy's state until the backup API has
 /// written it to a temporary file, then that file, read a chunk at a time. Abandoning it deletes
-/// the file.
+/// the file (`deletesFile`).
 ///
 /// `@unchecked Sendable`: its one iterator calls ``next()`` from one task at a time.
 private final class ExportFile: @unchecked Sendable {
     private var source: SQLiteDatabase?
     private let path: String
+    private let deletesFile: Bool
     private var descriptor: Int32 = -1
     private var isFinished = false
 
-    init(source: SQLiteDatabase, path: String) {
+    init(source: SQLiteDatabase?, path: String, deletesFile: Bool = true) {
         self.source = source
         self.path = path
+        self.deletesFile = deletesFile
     }
 
     func next() async throws -> [UInt8]? {
@@ -375,6 +417,8 @@ private final class ExportFile: @unchecked Sendable {
                 finish()
                 throw error
             }
+        }
+        if descriptor < 0, !isFinished {
             descriptor = openFile(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else {
                 let error = LocalWorker.ioError("cannot read", path)
@@ -407,7 +451,7 @@ private final class ExportFile: @unchecked Sendable {
         isFinished = true
         if descriptor >= 0 { closeFile(descriptor) }
         descriptor = -1
-        LocalWorker.unlinkFile(path)
+        if deletesFile { LocalWorker.unlinkFile(path) }
     }
 
     deinit {

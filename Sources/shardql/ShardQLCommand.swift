@@ -28,7 +28,7 @@ struct ShardQLCommand: AsyncParsableCommand {
         version: ShardQLVersion.current,
         subcommands: [
             Run.self, ImportCommand.self, SLT.self, Recover.self, NodeCommand.self, ShardCommand.self,
-            RebalanceCommand.self, WorkerCommand.self,
+            RebalanceCommand.self, BackupCommand.self, RestoreCommand.self, WorkerCommand.self,
         ],
         defaultSubcommand: Run.self
     )

@@ -162,14 +162,17 @@ extension Cluster {
     /// Rebuilds the cluster's tables from the backup in `directory` (``backup(to:progress:)``)
     /// into this cluster, which must hold no table or view yet: the same or other nodes, or the
     /// in-process worker when none is registered. Each shard group's copies go where a new table's
-    /// would (``PlaceShardGroups``), as many as the backup's group had; tables get new IDs and
-    /// their key counters continue past the backup's.
+    /// would (``PlaceShardGroups``), as many as the backup's group had (or `replicas` for every
+    /// distributed group); tables get new IDs and their key counters continue past the backup's.
     ///
     /// The files are installed first and the catalog changes in one transaction last, so a
     /// failed restore leaves the catalog as it was (and deletes the files it installed).
-    public func restore(from directory: String, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws
-        -> RestoreSummary
-    {
+    public func restore(
+        from directory: String, replicas: Int? = nil, progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> RestoreSummary {
+        if let replicas, replicas < 1 {
+            throw ShardQLError(.invalidArgument, "--replicas must be at least 1, got \(replicas)")
+        }
         let manifest = try BackupManifest(path: directory + "/" + BackupLayout.manifest)
         let backupCatalog = try await SQLiteCatalogStore(path: directory + "/" + BackupLayout.catalog)
         let backup: CatalogSnapshot
@@ -204,8 +207,8 @@ extension Cluster {
                 ShardGroup(id: ShardGroupID(group: restored.id, index: $0.index), hashRange: $0.hashRange)
             }
             let placements = try PlaceShardGroups.placements(
-                for: shardGroups, kind: group.kind, replicas: backup.replicationFactor(of: group.id), in: working,
-                localNode: localNode)
+                for: shardGroups, kind: group.kind, replicas: replicas ?? backup.replicationFactor(of: group.id),
+                in: working, localNode: localNode)
             let change = CatalogChange.createColocationGroup(restored, shardGroups: shardGroups, placements: placements)
             working = try working.applying([change])
             changes.append(change)
@@ -220,6 +223,7 @@ extension Cluster {
         for table in tables {
             var restored = table
             restored.id = ids.tableID()
+            if let replicas, table.kind != .reference { restored.replicationFactor = replicas }
             restored.colocationGroup = newGroups[table.colocationGroup]!
             newTables[table.id] = restored.id
             changes.append(.createTable(restored))

@@ -44,11 +44,14 @@ struct RestoreCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("A directory made by 'shardql backup'.", valueName: "DIR"))
     var directory: String
 
+    @Option(help: "Copies of each shard of a distributed table (default: as in the backup).")
+    var replicas: Int?
+
     @OptionGroup var location: ClusterOptions
 
     func run() async throws {
         try await NodeCommand.withCluster(location) { cluster in
-            let summary = try await cluster.restore(from: directory) { printError($0) }
+            let summary = try await cluster.restore(from: directory, replicas: replicas) { printError($0) }
             print("restored \(summary.tables) tables in \(summary.files) shard files (\(summary.bytes) bytes)")
         }
     }

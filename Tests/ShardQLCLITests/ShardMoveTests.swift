@@ -187,4 +187,58 @@ struct ShardMoveTests {
         }
         for copy in copies { await copy.close() }
     }
+
+    @Test func aBackupUnderWritesRestoresTheStateAtItsPoint() async throws {
+        let (workers, _, directory) = try await ReplicaFailoverTests.cluster(workers: 2)
+        defer { withExtendedLifetime(workers) {} }
+        let backup = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-backup-\(UUID().uuidString)")
+        let restored = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-restored-\(UUID().uuidString)")
+        defer { for path in [directory, backup, restored] { try? FileManager.default.removeItem(at: path) } }
+        let database = try await Database.open(directory: directory.path)
+        try await Self.load(database, replicas: 2)
+
+        // The backup is taken by another process while this one writes two-row transactions.
+        let progress = Progress()
+        let writer = Self.writer(database, progress)
+        for _ in 0..<200 where progress.acknowledged.withLock({ $0.count }) < 20 { try await Task.sleep(for: .milliseconds(20)) }
+        let before = progress.acknowledged.withLock { $0.count }
+        let taken = try await BoundedProcess.run(
+            CommandLineTests.binary, ["backup", backup.path, "--data", directory.path], limit: .seconds(120))
+        let after = progress.acknowledged.withLock { $0.count }
+        progress.stop.store(true, ordering: .relaxed)
+        await writer.value
+        await database.close()
+        #expect(taken.status == 0, "\(taken.summary)")
+        #expect(progress.failedWrites.withLock { $0 } == [])
+
+        // Into a fresh cluster on two other worker processes.
+        var others: [WorkerCommandTests.WorkerProcess] = []
+        for _ in 0..<2 {
+            let worker = try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"])
+            let added = try await BoundedProcess.run(
+                CommandLineTests.binary, ["node", "add", try await worker.address(), "--data", restored.path],
+                limit: .seconds(60))
+            #expect(added.status == 0, "\(added.summary)")
+            others.append(worker)
+        }
+        defer { withExtendedLifetime(others) {} }
+        let restore = try await BoundedProcess.run(
+            CommandLineTests.binary, ["restore", backup.path, "--data", restored.path], limit: .seconds(120))
+        #expect(restore.status == 0, "\(restore.summary)")
+        #expect(try await Self.nodeList(restored).values.map(\.shards).sorted() == [0, 6, 6], "six files, two copies each")
+        let copy = try await Database.open(directory: restored.path)
+        #expect(try await copy.fetchAll(Self.summary).map(\.values) == Self.loaded)
+        // The writer's transactions up to the point, whole, and none after: a prefix of the
+        // acknowledged ones, ending between those acknowledged before and after the backup.
+        let ids = try await copy.fetchAll("SELECT id FROM t WHERE id > 3000 ORDER BY id").map { row -> Int in
+            if case .integer(let id) = row.values[0] { return Int(id) }
+            return -1
+        }
+        let firsts = ids.filter { $0 < 500_000 }
+        let count = firsts.count
+        #expect(firsts == Array(10_001..<(10_001 + count)), "a prefix of the writer's transactions")
+        #expect(ids.filter { $0 >= 500_000 } == firsts.map { $0 + 500_000 }, "each transaction whole")
+        #expect(count >= before && count <= after + 1, "\(count) transactions, \(before) acknowledged before and \(after) after")
+        await copy.close()
+    }
 }

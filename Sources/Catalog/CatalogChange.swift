@@ -37,7 +37,8 @@ public enum CatalogChange: Hashable, Sendable {
     case addPlacement(Placement)
     /// Removes a copy of a shard group; the last one cannot be removed.
     case removePlacement(ShardGroupID, node: NodeID)
-    /// Marks a placement active, inactive or moving.
+    /// Marks a placement active, inactive or moving. Marking inactive a placement that is gone
+    /// (a move replaced it since the caller looked) changes nothing.
     case setPlacementState(ShardGroupID, node: NodeID, Placement.State)
 
     // MARK: Tables

@@ -43,6 +43,13 @@ extension CatalogSnapshot {
             }
             placementsByShardGroup[shardGroup]!.remove(at: index)
         case .setPlacementState(let shardGroup, let node, let state):
+            // A copy found to have missed a write may be gone by the time that is recorded (a
+            // move replaced it): nothing is left to mark.
+            if state == .inactive, !placementsByShardGroup[shardGroup, default: []].contains(where: { $0.node == node }),
+                nodes[node] != nil, shardGroupsByGroup[shardGroup.group] != nil
+            {
+                break
+            }
             let index = try existingPlacementIndex(shardGroup, node)
             placementsByShardGroup[shardGroup]![index].state = state
         case .createTable(let table):

@@ -112,7 +112,7 @@ extension Cluster {
     }
 
     /// Carries out `plan` (``rebalancePlan()`` or ``repairPlan()``) one copy at a time, online:
-    /// see ``copyShardGroup(_:from:to:outcome:progress:)``. Copies interrupted earlier (a crashed
+    /// see ``copyShardGroup(_:from:to:replacing:progress:)``. Copies interrupted earlier (a crashed
     /// coordinator) are rolled back first. A copy whose placements changed since the plan was
     /// made is skipped.
     ///
@@ -124,24 +124,46 @@ extension Cluster {
         try await rollBackInterruptedCopies()
         var done: [ShardGroupCopy] = []
         for item in plan {
-            let snapshot = try await store.snapshot()
-            guard let source = snapshot.node(address: item.source), let target = snapshot.node(address: item.target),
-                snapshot.placements(of: item.shardGroup).contains(where: { $0.node == source.id && $0.state == .active })
-            else { continue }
-            let existing = snapshot.placements(of: item.shardGroup).first { $0.node == target.id }
-            switch item.kind {
-            case .move, .add:
-                guard existing == nil else { continue }
-                adopt(try await store.apply([.addPlacement(Placement(shardGroup: item.shardGroup, node: target.id, state: .moving))]))
-            case .repair:
-                guard existing?.state == .inactive else { continue }
-            }
-            try await copyShardGroup(
-                item.shardGroup, from: source, to: target, outcome: item.kind == .move ? .retireSource : .keepSource,
-                progress: progress)
-            done.append(item)
+            if try await copy(item, progress: progress) { done.append(item) }
         }
         return done
+    }
+
+    /// Makes one copy of a plan; false when the placements changed since the plan was made or no
+    /// active copy is left to copy from. When the source's node stops answering during the copy,
+    /// the copy starts again from another active copy of the group (a move then replaces the
+    /// dead node's copy).
+    private func copy(_ item: ShardGroupCopy, progress: @escaping @Sendable (ShardCopyProgress) -> Void) async throws
+        -> Bool
+    {
+        let snapshot = try await store.snapshot()
+        let placements = snapshot.placements(of: item.shardGroup)
+        guard let source = snapshot.node(address: item.source), let target = snapshot.node(address: item.target),
+            let held = placements.first(where: { $0.node == source.id }), held.state != .moving
+        else { return false }
+        let existing = placements.first { $0.node == target.id }
+        switch item.kind {
+        case .move, .add: guard existing == nil else { return false }
+        case .repair: guard existing?.state == .inactive else { return false }
+        }
+        let others = placements.filter { $0.state == .active && $0.node != source.id && $0.node != target.id }
+            .compactMap { snapshot.node($0.node) }
+        // A move replaces the source's copy even when it missed writes (its node died): the data
+        // then comes from an active copy.
+        let sources = (held.state == .active ? [source] : []) + others
+        for (attempt, from) in sources.enumerated() {
+            if item.kind != .repair {
+                adopt(try await store.apply([.addPlacement(Placement(shardGroup: item.shardGroup, node: target.id, state: .moving))]))
+            }
+            do {
+                try await copyShardGroup(
+                    item.shardGroup, from: from, to: target, replacing: item.kind == .move ? source : nil, progress: progress)
+                return true
+            } catch where PlacementExecutor.isUnreachable(error) && attempt + 1 < sources.count {
+                continue
+            }
+        }
+        return false
     }
 
     /// Rolls back copies a coordinator left half done (it crashed or was killed): each `moving`

@@ -23,14 +23,6 @@ public struct ShardCopyProgress: Sendable, Hashable {
     public var phase: Phase
 }
 
-/// What a copy does with the source's placement once the new one is active.
-enum CopyOutcome {
-    /// The copy replaces the source: a move (``Cluster/rebalance(progress:)``).
-    case retireSource
-    /// The copy joins the source: a repair, or a reference group's copy on a new node.
-    case keepSource
-}
-
 extension Cluster {
     /// Changes a copy's catch-up batch holds at most.
     static let catchUpBatch = 1000
@@ -41,13 +33,15 @@ extension Cluster {
     /// Copies `shardGroup`'s file from `source` to `target` while it takes reads and writes: a
     /// consistent copy (SQLite's backup API, streamed), then the writes committed meanwhile from
     /// the source's change log, in rounds, until a write fence lets the last ones be replayed and
-    /// the catalog switches the placements in one transaction. The target's placement must be in
-    /// the catalog already: `moving` (a new copy) or `inactive` (a repair).
+    /// the catalog switches the placements in one transaction: the target's becomes active, and
+    /// `replacing`'s (a move: the source's, or another copy's whose node is gone) is removed.
+    /// The target's placement must be in the catalog already: `moving` (a new copy) or
+    /// `inactive` (a repair).
     ///
     /// Any failure before the switch undoes the copy: the source takes writes again, the target's
     /// file is dropped, and a `moving` placement is removed.
     func copyShardGroup(
-        _ shardGroup: ShardGroupID, from source: Node, to target: Node, outcome: CopyOutcome,
+        _ shardGroup: ShardGroupID, from source: Node, to target: Node, replacing replaced: Node?,
         progress: @escaping @Sendable (ShardCopyProgress) -> Void
     ) async throws {
         let file = ShardFileID(group: shardGroup.group.rawValue, index: shardGroup.index)
@@ -70,27 +64,34 @@ extension Cluster {
                 if changes.count < Self.catchUpBatch / 10 { break }
             }
             report(.switching)
-            let last = try await from.controlShard(file, outcome == .retireSource ? .retire : .fenceWrites)
+            // A lease: a coordinator dying from here on does not stop the file's writes for good.
+            let last = try await from.controlShard(file, .fenceWrites)
             while position < last {
                 position = try await to.applyChanges(
                     from.changes(of: file, after: position, limit: Self.catchUpBatch), to: file)
             }
             try await to.controlShard(file, .finishCopy)
+            FaultInjection.reach("copy.fenced")
             let changes: [CatalogChange] =
-                outcome == .retireSource
-                ? [.setPlacementState(shardGroup, node: target.id, .active), .removePlacement(shardGroup, node: source.id)]
-                : [.setPlacementState(shardGroup, node: target.id, .active)]
+                [.setPlacementState(shardGroup, node: target.id, .active)]
+                + (replaced.map { [.removePlacement(shardGroup, node: $0.id)] } ?? [])
             adopt(try await store.apply(changes))
         } catch {
             await undoCopy(file, shardGroup, from: from, to: to, target: target)
             throw error
         }
-        // After the switch: the grace lets coordinators refused meanwhile find the new placements.
-        try? await Task.sleep(for: Self.switchGrace)
-        switch outcome {
-        case .retireSource:
-            try? await from.dropShard(file)
-        case .keepSource:
+        FaultInjection.reach("copy.switched")
+        if let replaced {
+            // For good now: calls still routed to the old copy learn it moved.
+            let old = try? await executor.maintenance(at: replaced.address)
+            try? await old?.controlShard(file, .retire)
+            try? await Task.sleep(for: Self.switchGrace)
+            try? await old?.dropShard(file)
+        } else {
+            // The grace lets coordinators refused meanwhile find the new placement.
+            try? await Task.sleep(for: Self.switchGrace)
+        }
+        if replaced?.id != source.id {
             try? await from.controlShard(file, .unfence)
             try? await from.controlShard(file, .stopChangeLog)
         }

@@ -15,8 +15,10 @@ import Darwin
 /// `worker.write.before`/`.after` and `worker.<step>.before`/`.after` for the transaction steps
 /// `begin`, `commit`, `prepare`, `commitPrepared` and `abort`. A bulk load (`shardql import`) has
 /// `import.batch:<n>` (its n-th batch handed to a shard, from 1) and, for a new table,
-/// `import.decide.before`/`.after` around the catalog change publishing it. Without the variable every check
-/// is one comparison.
+/// `import.decide.before`/`.after` around the catalog change publishing it. A shard copy (rebalance,
+/// repair) has `copy.fenced` (the source fenced, the copy caught up, the catalog not switched) and
+/// `copy.switched` (switched, the source not yet retired); a worker has `worker.changes.before`
+/// (asked for a source's change log). Without the variable every check is one comparison.
 package enum FaultInjection {
     /// The step named by `SHARDQL_FAULT`, read once.
     package static let armedStep: String? = {

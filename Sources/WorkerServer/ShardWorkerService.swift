@@ -267,6 +267,7 @@ public struct ShardWorkerService: Shardql_V1_ShardWorker.SimpleServiceProtocol {
     ) async throws -> Shardql_V1_ChangesResult {
         let maintenance = try maintenance
         return try await serve(request.protocolVersion, context) {
+            FaultInjection.reach("worker.changes.before")
             var result = Shardql_V1_ChangesResult()
             result.changes = try await maintenance.changes(
                 of: request.shard.fileID, after: request.after, limit: Int(request.limit)

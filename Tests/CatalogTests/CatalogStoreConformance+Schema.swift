@@ -208,6 +208,8 @@ extension CatalogStoreCheck {
             await expectRefused("no placement") {
                 _ = try await store.apply([.setPlacementState(shard, node: local, .active)])
             }
+            // A copy that missed a write after a move replaced it: nothing left to mark.
+            #expect(try await store.apply([.setPlacementState(shard, node: local, .inactive)]).placements(of: shard) == snapshot.placements(of: shard))
             await expectRefused("no such node") { _ = try await store.apply([.setNodeState(NodeID(999), .dead)]) }
             let spare = CatalogIDAllocator(snapshot).next
             snapshot = try await store.apply([

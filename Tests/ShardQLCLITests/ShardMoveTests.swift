@@ -14,7 +14,7 @@ import Darwin
 /// Issue #12's acceptance tests with real processes on 127.0.0.1: `shardql node add --rebalance`
 /// moves shard files onto a new worker while this process writes and reads through its own
 /// coordinator, and `shardql shard repair` makes copies that missed writes current again.
-@Suite("shard moves and repair over worker processes", .timeLimit(.minutes(4)))
+@Suite("shard moves, repair and backup over worker processes", .serialized, .timeLimit(.minutes(4)))
 struct ShardMoveTests {
     typealias Progress = ReplicaFailoverTests.Progress
 
@@ -240,5 +240,106 @@ struct ShardMoveTests {
         #expect(ids.filter { $0 >= 500_000 } == firsts.map { $0 + 500_000 }, "each transaction whole")
         #expect(count >= before && count <= after + 1, "\(count) transactions, \(before) acknowledged before and \(after) after")
         await copy.close()
+    }
+
+    /// Two workers holding `REPLICAS 2` copies, the second started with `fault` armed; both
+    /// registered in a new coordinator directory.
+    static func replicatedCluster(faultOnSecond fault: String) async throws
+        -> (workers: [WorkerCommandTests.WorkerProcess], addresses: [String], directory: URL)
+    {
+        let workers = [
+            try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"]),
+            try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"], environment: ["SHARDQL_FAULT": fault]),
+        ]
+        var addresses: [String] = []
+        for worker in workers { addresses.append(try await worker.address()) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shardql-moves-\(UUID().uuidString)")
+        for address in addresses {
+            let added = try await BoundedProcess.run(
+                CommandLineTests.binary, ["node", "add", address, "--data", directory.path], limit: .seconds(60))
+            #expect(added.status == 0, "\(added.summary)")
+        }
+        return (workers, addresses, directory)
+    }
+
+    @Test func aMoveWhoseSourceDiesStartsAgainFromAnotherCopy() async throws {
+        // The second node (the fullest, so the first move's source) dies when the move asks for
+        // its change log: after the file was copied, before the switch.
+        let (workers, addresses, directory) = try await Self.replicatedCluster(faultOnSecond: "worker.changes.before")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let newcomer = try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"])
+        let newAddress = try await newcomer.address()
+        let database = try await Database.open(directory: directory.path)
+        try await Self.load(database, replicas: 2)
+        let progress = Progress()
+        let writer = Self.writer(database, progress)
+        let reader = Self.reader(database, progress, Self.summary, Self.loaded)
+        for _ in 0..<200 where progress.acknowledged.withLock({ $0.count }) < 20 { try await Task.sleep(for: .milliseconds(20)) }
+
+        let rebalanced = try await BoundedProcess.run(
+            CommandLineTests.binary, ["node", "add", newAddress, "--rebalance", "--data", directory.path],
+            limit: .seconds(120))
+        #expect(rebalanced.status == 0, "\(rebalanced.summary)")
+        #expect(try await workers[1].waitForExit(within: .seconds(10)) != nil, "the source died mid-move")
+        let writesAtEnd = progress.acknowledged.withLock { $0.count }
+        for _ in 0..<200 where progress.acknowledged.withLock({ $0.count }) < writesAtEnd + 20 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        progress.stop.store(true, ordering: .relaxed)
+        await writer.value
+        await reader.value
+        #expect(progress.failedWrites.withLock { $0 } == [])
+        #expect(progress.badReads.withLock { $0 } == [])
+        try await Self.expectExactlyAcknowledged(database, progress)
+        #expect(try await database.fetchAll(Self.summary).map(\.values) == Self.loaded)
+        await database.close()
+
+        // The dead node's files were copied from the live copies instead: the twelve copies are
+        // four per node, the newcomer's and the survivor's all active; nothing is left moving.
+        let nodes = try await Self.nodeList(directory)
+        #expect((addresses + [newAddress]).map { nodes[$0]?.shards } == [4, 4, 4], "\(nodes)")
+        for address in [addresses[0], newAddress] {
+            #expect(nodes[address]?.files.allSatisfy { !$0.contains("(") } == true, "\(nodes)")
+        }
+    }
+
+    @Test func aMoveInterruptedByACoordinatorCrashRollsBackAndRunsAgain() async throws {
+        let (workers, addresses, directory) = try await ReplicaFailoverTests.cluster(workers: 2)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let newcomer = try WorkerCommandTests.WorkerProcess(["--listen", "127.0.0.1:0"])
+        let newAddress = try await newcomer.address()
+        let database = try await Database.open(directory: directory.path)
+        try await Self.load(database, replicas: 1)
+        _ = try await database.execute("INSERT INTO t VALUES (10001, 'w'), (510001, 'w')")
+
+        // The rebalancing process dies with the source fenced and the catalog not yet switched.
+        let crashed = try await BoundedProcess.run(
+            CommandLineTests.binary, ["node", "add", newAddress, "--rebalance", "--data", directory.path],
+            limit: .seconds(120), environment: ["SHARDQL_FAULT": "copy.fenced"])
+        #expect(crashed.status != 0, "\(crashed.summary)")
+        #expect(try await Self.nodeList(directory)[newAddress]?.files.contains { $0.hasSuffix("(moving)") } == true)
+
+        // recover rolls the move back: the fenced source takes writes again at once.
+        let recovered = try await BoundedProcess.run(
+            CommandLineTests.binary, ["recover", "--data", directory.path], limit: .seconds(60))
+        #expect(recovered.status == 0 && recovered.stdoutText.contains("rolled back 1 interrupted shard copy"), "\(recovered.summary)")
+        _ = try await database.execute("INSERT INTO t VALUES (10002, 'w'), (510002, 'w')")
+        #expect(try await Self.nodeList(directory)[newAddress]?.shards == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: newcomer.directory.path + "/shards")
+        #expect(files.filter { $0.hasSuffix(".sqlite") } == [], "the half-made copy is deleted")
+
+        // The next rebalance makes the moves.
+        let rebalanced = try await BoundedProcess.run(
+            CommandLineTests.binary, ["rebalance", "--data", directory.path], limit: .seconds(120))
+        #expect(rebalanced.status == 0 && rebalanced.stdoutText.contains("2 of 2 copies made"), "\(rebalanced.summary)")
+        _ = try await database.execute("INSERT INTO t VALUES (10003, 'w'), (510003, 'w')")
+        #expect(try await database.fetchAll(Self.summary).map(\.values) == Self.loaded)
+        let written = try await database.fetchAll("SELECT count(*), sum(id) FROM t WHERE id > 3000").map(\.values)
+        let sum: Int64 = 10_001 + 10_002 + 10_003 + 510_001 + 510_002 + 510_003
+        #expect(written == [[.integer(6), .integer(sum)]])
+        await database.close()
+        let nodes = try await Self.nodeList(directory)
+        #expect((addresses + [newAddress]).map { nodes[$0]?.shards } == [2, 2, 2], "\(nodes)")
+        withExtendedLifetime(workers) {}
     }
 }

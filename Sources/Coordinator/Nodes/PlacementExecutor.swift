@@ -44,12 +44,14 @@ final class PlacementExecutor: ShardExecutor {
         var shard: ShardFileID
         var address: String
 
-        /// The catalog change marking this copy inactive; nil when `catalog` no longer knows its
-        /// node (its placement went with it).
+        /// The catalog change marking this copy inactive; nil when `catalog` no longer has it (its
+        /// node went, or a move replaced it meanwhile).
         func inactivation(in catalog: CatalogSnapshot) -> CatalogChange? {
-            guard let node = catalog.node(address: address) else { return nil }
-            return .setPlacementState(
-                ShardGroupID(group: ColocationGroupID(shard.group), index: shard.index), node: node.id, .inactive)
+            let shardGroup = ShardGroupID(group: ColocationGroupID(shard.group), index: shard.index)
+            guard let node = catalog.node(address: address),
+                catalog.placements(of: shardGroup).contains(where: { $0.node == node.id })
+            else { return nil }
+            return .setPlacementState(shardGroup, node: node.id, .inactive)
         }
     }
 

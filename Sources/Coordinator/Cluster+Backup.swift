@@ -24,7 +24,7 @@ public struct BackupSummary: Sendable, Hashable {
     public var resolvedTransactions: Int
 }
 
-/// What ``Cluster/restore(from:progress:)`` rebuilt.
+/// What ``Cluster/restore(from:replicas:progress:)`` rebuilt.
 public struct RestoreSummary: Sendable, Hashable {
     public var tables: Int
     /// Shard files installed (copies included).

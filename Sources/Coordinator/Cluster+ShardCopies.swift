@@ -26,6 +26,8 @@ public struct ShardCopyProgress: Sendable, Hashable {
 extension Cluster {
     /// Changes a copy's catch-up batch holds at most.
     static let catchUpBatch = 1000
+    /// Catch-up rounds before the fence at most.
+    static let catchUpRounds = 100
     /// How long a source that kept its placement stays fenced after the catalog switched, so every
     /// coordinator's next write to the group, refused meanwhile, reads the new placements.
     static let switchGrace: Duration = .seconds(1)
@@ -56,8 +58,9 @@ extension Cluster {
             let sent = ByteCounter()
             var position = try await to.installShard(
                 file, from: export.observing { report(.copying(bytes: sent.add($0), of: export.byteCount)) })
-            // Rounds until a round finds little left: the fence then waits only for that.
-            while true {
+            // Rounds until a round finds little left (the fence then waits only for that), or
+            // enough rounds that the writes outpace them: the fence then holds them back.
+            for _ in 0..<Self.catchUpRounds {
                 let changes = try await from.changes(of: file, after: position, limit: Self.catchUpBatch)
                 position = try await to.applyChanges(changes, to: file)
                 report(.catchingUp(position: position, of: changes.last?.position ?? position))
@@ -67,8 +70,11 @@ extension Cluster {
             // A lease: a coordinator dying from here on does not stop the file's writes for good.
             let last = try await from.controlShard(file, .fenceWrites)
             while position < last {
-                position = try await to.applyChanges(
-                    from.changes(of: file, after: position, limit: Self.catchUpBatch), to: file)
+                let changes = try await from.changes(of: file, after: position, limit: Self.catchUpBatch)
+                guard !changes.isEmpty else {
+                    throw ShardQLError(.internalError, "\(file)'s change log ends at \(position), before \(last)")
+                }
+                position = try await to.applyChanges(changes, to: file)
             }
             try await to.controlShard(file, .finishCopy)
             FaultInjection.reach("copy.fenced")

@@ -8,7 +8,7 @@ public struct ShardCopyProgress: Sendable, Hashable {
     public enum Phase: Sendable, Hashable {
         /// The file's consistent copy is on its way: bytes sent of the total.
         case copying(bytes: Int64, of: Int64)
-        /// Replaying the writes made since: the copy's log position and the source's.
+        /// Replaying the writes made since: the copy's log position and the last read from the source.
         case catchingUp(position: Int64, of: Int64)
         /// Writes wait while the last changes are replayed and the catalog switches.
         case switching
@@ -28,8 +28,9 @@ extension Cluster {
     static let catchUpBatch = 1000
     /// Catch-up rounds before the fence at most.
     static let catchUpRounds = 100
-    /// How long a source that kept its placement stays fenced after the catalog switched, so every
-    /// coordinator's next write to the group, refused meanwhile, reads the new placements.
+    /// How long a source stays fenced after the catalog switched before it serves again (a repair)
+    /// or is deleted (a move), so every coordinator's next call to it, refused meanwhile, reads the
+    /// new placements.
     static let switchGrace: Duration = .seconds(1)
 
     /// Copies `shardGroup`'s file from `source` to `target` while it takes reads and writes: a
@@ -68,13 +69,20 @@ extension Cluster {
             }
             report(.switching)
             // A lease: a coordinator dying from here on does not stop the file's writes for good.
-            let last = try await from.controlShard(file, .fenceWrites)
-            while position < last {
-                let changes = try await from.changes(of: file, after: position, limit: Self.catchUpBatch)
-                guard !changes.isEmpty else {
-                    throw ShardQLError(.internalError, "\(file)'s change log ends at \(position), before \(last)")
+            var last = try await from.controlShard(file, .fenceWrites)
+            while true {
+                while position < last {
+                    let changes = try await from.changes(of: file, after: position, limit: Self.catchUpBatch)
+                    guard !changes.isEmpty else {
+                        throw ShardQLError(.internalError, "\(file)'s change log ends at \(position), before \(last)")
+                    }
+                    position = try await to.applyChanges(changes, to: file)
                 }
-                position = try await to.applyChanges(changes, to: file)
+                // Renewed just before the switch, and nothing slipped in: a lease that ran out
+                // during a long catch-up would have let writes in.
+                let renewed = try await from.controlShard(file, .fenceWrites)
+                if renewed == last { break }
+                last = renewed
             }
             try await to.controlShard(file, .finishCopy)
             FaultInjection.reach("copy.fenced")

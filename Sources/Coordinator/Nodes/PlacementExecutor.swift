@@ -597,7 +597,11 @@ final class PlacementExecutor: ShardExecutor {
         // Inside a transaction: a copy its writes still reach; one that cannot be reached is lost
         // to it (and marked inactive if it commits in two phases).
         if let transaction = read.transaction {
-            return try await openOnFirst(read, on: shard, batchRows: batchRows, of: transactionCopies(read, shard, transaction))
+            // A copy the transaction wrote cannot move before it ends (the fence waits for it);
+            // one it only reads may have.
+            return try await reroutingOnPlacementChange(shard) {
+                try await openOnFirst(read, on: shard, batchRows: batchRows, of: transactionCopies(read, shard, transaction))
+            }
         }
         return try await reroutingOnPlacementChange(shard) {
             try await retryingUnreachable(shard) {

@@ -35,13 +35,7 @@ extension RemoteWorker: ShardMaintenance {
         guard let header = try await transfer.next() else {
             throw ShardQLError(.internalError, "worker \(address) ended the copy of \(shard) before it began")
         }
-        return ShardFileExport(byteCount: Int64(header.totalBytes)) {
-            while let chunk = try await transfer.next() {
-                if !chunk.data.isEmpty { return Array(chunk.data) }
-                if chunk.last { return nil }
-            }
-            return nil
-        }
+        return ShardFileExport.receiving(byteCount: Int64(header.totalBytes)) { try await transfer.next() }
     }
 
     public func installShard(_ shard: ShardFileID, from chunks: ShardFileExport) async throws -> Int64 {
@@ -53,18 +47,7 @@ extension RemoteWorker: ShardMaintenance {
         let result = try await call(about: [shard]) {
             try await stub.installShard(metadata: metadata, options: transferOptions) { writer in
                 try await writer.write(header)
-                var offset: UInt64 = 0
-                for try await bytes in chunks {
-                    var chunk = Shardql_V1_FileChunk()
-                    chunk.offset = offset
-                    chunk.data = Data(bytes)
-                    offset += UInt64(bytes.count)
-                    try await writer.write(chunk)
-                }
-                var last = Shardql_V1_FileChunk()
-                last.offset = offset
-                last.last = true
-                try await writer.write(last)
+                try await chunks.send(to: writer)
             }
         }
         return result.position

@@ -207,18 +207,7 @@ public struct ShardWorkerService: Shardql_V1_ShardWorker.SimpleServiceProtocol {
             var header = Shardql_V1_FileChunk()
             header.totalBytes = UInt64(export.byteCount)
             try await response.write(header)
-            var offset: UInt64 = 0
-            for try await bytes in export {
-                var chunk = Shardql_V1_FileChunk()
-                chunk.offset = offset
-                chunk.data = Data(bytes)
-                offset += UInt64(bytes.count)
-                try await response.write(chunk)
-            }
-            var last = Shardql_V1_FileChunk()
-            last.offset = offset
-            last.last = true
-            try await response.write(last)
+            try await export.send(to: response)
         }
     }
 
@@ -236,14 +225,11 @@ public struct ShardWorkerService: Shardql_V1_ShardWorker.SimpleServiceProtocol {
             guard first.hasShard else {
                 throw ShardQLError(.invalidArgument, "an install stream's first chunk names no shard")
             }
-            let pending = Mutex<[UInt8]?>(first.data.isEmpty ? nil : Array(first.data))
-            let export = ShardFileExport(byteCount: Int64(first.totalBytes)) {
-                if let bytes = pending.withLock({ bytes in defer { bytes = nil }; return bytes }) { return bytes }
-                while let chunk = try await chunks.next() {
-                    if !chunk.data.isEmpty { return Array(chunk.data) }
-                    if chunk.last { return nil }
-                }
-                return nil
+            // The first chunk may carry data too.
+            let pending = Mutex<Shardql_V1_FileChunk?>(first)
+            let export = ShardFileExport.receiving(byteCount: Int64(first.totalBytes)) {
+                if let first = pending.withLock({ first in defer { first = nil }; return first }) { return first }
+                return try await chunks.next()
             }
             var result = Shardql_V1_InstallResult()
             result.position = try await maintenance.installShard(first.shard.fileID, from: export)
